@@ -1,0 +1,303 @@
+/// What a region is: how it decodes and how it is exported to a device tree.
+public enum RegionKind: String, CaseIterable, Sendable, Codable {
+    /// Main memory (DDR); a device-tree `/memory` node.
+    case dram
+    /// On-chip RAM (OCM, TCM, SRAM); an `mmio-sram` node.
+    case sram
+    /// Read-only or execute-in-place memory: boot ROM, QSPI/NOR linear windows.
+    case rom
+    /// Device registers.
+    case mmio
+    /// A hole nothing may decode in; accesses there are decode errors.
+    case reserved
+    /// An FPGA fabric aperture (Zynq M_AXI_GP0): decodes itself where no PL slave does.
+    case plWindow = "pl-window"
+    /// A PCIe host bridge: ECAM configuration space plus io/mem32/mem64 windows.
+    case pcie
+    /// A container whose children live in a child address space, reached through `ranges`.
+    case bus
+    /// A window onto another region at an offset.
+    case alias
+
+    /// Whether the region fills the holes its children leave (QEMU's non-pure container),
+    /// as opposed to letting lower-priority siblings show through (`bus`).
+    public var decodesHoles: Bool {
+        switch self {
+        case .bus, .alias, .pcie: return false
+        case .dram, .sram, .rom, .mmio, .reserved, .plWindow: return true
+        }
+    }
+
+    /// Whether a region of this kind must carry `base` and `size`.
+    public var needsRange: Bool {
+        switch self {
+        case .bus, .pcie: return false
+        default: return true
+        }
+    }
+
+    /// Whether its windows must be aligned to their size (the natural alignment of the size).
+    public var requiresNaturalAlignment: Bool { self == .plWindow }
+}
+
+/// Where something was written: a map file position, or a device-tree node path.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+    /// The file the map came from.
+    public var file: String
+    /// 1-based line.
+    public var line: Int
+    /// 1-based column.
+    public var column: Int
+
+    /// Creates a location.
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    /// `file:line:col`
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// How a region's children reach its parent's address space (device-tree `ranges`).
+public enum Translation: Hashable, Sendable {
+    /// Child addresses equal parent addresses (`ranges;`).
+    case identity
+    /// Children are not reachable from the parent (no `ranges`; an I2C or SPI bus).
+    case none
+    /// Explicit windows; the first window whose child range holds a child's base address
+    /// translates it (Linux `of_translate_address`).
+    case windows([TranslationWindow])
+}
+
+/// One `ranges` entry: `size` bytes at `childBase` in the child space appear at
+/// `parentBase` in the parent space.
+public struct TranslationWindow: Hashable, Sendable {
+    /// The window in the child (bus) space.
+    public var childRange: AddressRange
+    /// The window in the parent space.
+    public var parentRange: AddressRange
+    /// Where the window was written.
+    public var location: SourceLocation?
+
+    /// Creates a window, or `nil` when either side is empty or overflows.
+    public init?(childBase: UInt64, parentBase: UInt64, size: UInt64, location: SourceLocation? = nil) {
+        guard let child = AddressRange(base: childBase, size: size),
+            let parent = AddressRange(base: parentBase, size: size)
+        else { return nil }
+        childRange = child
+        parentRange = parent
+        self.location = location
+    }
+
+    /// The displacement from the child space into the parent space.
+    public var displacement: Displacement { Displacement(from: childRange.base, to: parentRange.base) }
+}
+
+/// The target of an `alias` region: another region's path and an offset into it.
+public struct AliasTarget: Hashable, Sendable {
+    /// The target region, as a path (`/ddr`, `/amba/uart0`) or a name unique in the map.
+    public var path: String
+    /// The offset into the target that the alias's base shows.
+    public var offset: UInt64
+
+    /// Creates an alias target.
+    public init(path: String, offset: UInt64 = 0) {
+        self.path = path
+        self.offset = offset
+    }
+}
+
+/// A PCI address space code, as in the first cell of a PCI `ranges` entry.
+public enum PCISpace: String, CaseIterable, Sendable {
+    /// Configuration space (phys.hi space code 0b00); never translated through `ranges`.
+    case config
+    /// I/O space (0b01).
+    case io
+    /// 32-bit memory space (0b10).
+    case mem32
+    /// 64-bit memory space (0b11).
+    case mem64
+
+    /// The `phys.hi` cell's space code bits for this space (without the prefetchable bit).
+    public var physHi: UInt32 {
+        switch self {
+        case .config: return 0x0000_0000
+        case .io: return 0x0100_0000
+        case .mem32: return 0x0200_0000
+        case .mem64: return 0x0300_0000
+        }
+    }
+
+    /// A name for people: "I/O space", "32-bit memory space".
+    public var label: String {
+        switch self {
+        case .config: return "configuration space"
+        case .io: return "I/O space"
+        case .mem32: return "32-bit memory space"
+        case .mem64: return "64-bit memory space"
+        }
+    }
+}
+
+/// An outbound window of a PCIe host bridge: CPU addresses that become PCI bus addresses.
+public struct PCIeWindow: Hashable, Sendable {
+    /// The PCI space the window opens onto.
+    public var space: PCISpace
+    /// Whether the window is prefetchable (phys.hi bit 30).
+    public var prefetchable: Bool
+    /// The window in the CPU-side (parent) space.
+    public var cpuRange: AddressRange
+    /// The PCI bus address at the window's base.
+    public var pciBase: UInt64
+    /// Where the window was written.
+    public var location: SourceLocation?
+
+    /// Creates a window.
+    public init(space: PCISpace, prefetchable: Bool = false, cpuRange: AddressRange, pciBase: UInt64, location: SourceLocation? = nil) {
+        self.space = space
+        self.prefetchable = prefetchable
+        self.cpuRange = cpuRange
+        self.pciBase = pciBase
+        self.location = location
+    }
+}
+
+/// The PCIe-specific part of a `pcie` region.
+public struct PCIeHost: Hashable, Sendable {
+    /// ECAM configuration space (1 MiB per bus), when the host has one.
+    public var ecam: AddressRange?
+    /// The first and last bus numbers (`bus-range`).
+    public var firstBus: UInt8
+    /// The last bus number.
+    public var lastBus: UInt8
+    /// Outbound windows, in declaration order.
+    public var windows: [PCIeWindow]
+
+    /// Creates a host description.
+    public init(ecam: AddressRange?, firstBus: UInt8 = 0, lastBus: UInt8 = 255, windows: [PCIeWindow]) {
+        self.ecam = ecam
+        self.firstBus = firstBus
+        self.lastBus = lastBus
+        self.windows = windows
+    }
+}
+
+/// A free-form device-tree property carried by a region.
+public struct Property: Hashable, Sendable {
+    /// Property value shapes a map can express.
+    public enum Value: Hashable, Sendable {
+        /// A property with no value (`dma-coherent;`).
+        case empty
+        /// One string.
+        case string(String)
+        /// A string list.
+        case strings([String])
+        /// 32-bit cells.
+        case cells([UInt32])
+        /// Raw bytes.
+        case bytes([UInt8])
+    }
+
+    /// The property name.
+    public var name: String
+    /// The value.
+    public var value: Value
+
+    /// Creates a property.
+    public init(name: String, value: Value) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// `count` copies of a region, `stride` bytes apart, named `name-0`, `name-1`, ... (or with
+/// `{i}` in the name replaced by the index).
+public struct Repetition: Hashable, Sendable {
+    /// How many copies.
+    public var count: Int
+    /// Distance between consecutive bases.
+    public var stride: UInt64
+
+    /// Creates a repetition.
+    public init(count: Int, stride: UInt64) {
+        self.count = count
+        self.stride = stride
+    }
+}
+
+/// A named range in its parent's address space, with a kind and optional children.
+public struct Region: Hashable, Sendable {
+    /// The name, unique among siblings; paths join names with `/`.
+    public var name: String
+    /// What the region is.
+    public var kind: RegionKind
+    /// The range in the parent's space. Optional for `bus` (then the bus is as large as its
+    /// windows) and absent for `pcie` (whose extent is its ECAM and windows).
+    public var range: AddressRange?
+    /// Signed priority among siblings; higher wins, equal priority lets the later sibling win.
+    public var priority: Int
+    /// Switch condition; the region and its subtree exist only where it holds.
+    public var condition: Condition?
+    /// The initiators that see this placement; `nil` means all of them, `[]` none (a region
+    /// reached only through aliases).
+    public var seenBy: [String]?
+    /// `status = "disabled"`: removes the whole subtree from every view.
+    public var disabled: Bool
+    /// The map says an equal-priority overlap with a sibling is intended.
+    public var overlapIntended: Bool
+    /// Device-tree `compatible` strings.
+    public var compatible: [String]
+    /// Extra device-tree properties, in order.
+    public var properties: [Property]
+    /// Free text for people.
+    public var notes: String?
+    /// How children reach this region's parent space.
+    public var translation: Translation
+    /// Child regions, in declaration order (later siblings win ties).
+    public var children: [Region]
+    /// The aliased region, for `alias`.
+    public var alias: AliasTarget?
+    /// The host bridge description, for `pcie`.
+    public var pcie: PCIeHost?
+    /// Copies of this region, for register-block arrays.
+    public var repetition: Repetition?
+    /// Where the region was written.
+    public var location: SourceLocation?
+
+    /// Creates a region; only `name` and `kind` are required.
+    public init(
+        name: String, kind: RegionKind, range: AddressRange? = nil, priority: Int = 0,
+        condition: Condition? = nil, seenBy: [String]? = nil, disabled: Bool = false,
+        overlapIntended: Bool = false, compatible: [String] = [], properties: [Property] = [],
+        notes: String? = nil, translation: Translation = .identity, children: [Region] = [],
+        alias: AliasTarget? = nil, pcie: PCIeHost? = nil, repetition: Repetition? = nil,
+        location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.range = range
+        self.priority = priority
+        self.condition = condition
+        self.seenBy = seenBy
+        self.disabled = disabled
+        self.overlapIntended = overlapIntended
+        self.compatible = compatible
+        self.properties = properties
+        self.notes = notes
+        self.translation = translation
+        self.children = children
+        self.alias = alias
+        self.pcie = pcie
+        self.repetition = repetition
+        self.location = location
+    }
+
+    /// Whether `initiator` sees this placement (`nil` initiator: the map declares none).
+    public func isSeen(by initiator: String?) -> Bool {
+        guard let seenBy else { return true }
+        guard let initiator else { return !seenBy.isEmpty }
+        return seenBy.contains(initiator)
+    }
+}

@@ -1,0 +1,140 @@
+/// A bus master with its own view of the address space (CPU cluster, HP ports, DMA).
+public struct Initiator: Hashable, Sendable {
+    /// The name used by `seen-by` and `--initiator`.
+    public var name: String
+    /// What the initiator is, for people.
+    public var doc: String?
+    /// Where it was declared.
+    public var location: SourceLocation?
+
+    /// Creates an initiator.
+    public init(name: String, doc: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.doc = doc
+        self.location = location
+    }
+}
+
+/// A named configuration value that enables, disables or moves regions.
+public struct Switch: Hashable, Sendable {
+    /// The name used in `when` conditions and `--set`.
+    public var name: String
+    /// The values it can take, in order.
+    public var values: [String]
+    /// The value used when none is set.
+    public var defaultValue: String
+    /// What the switch is, for people.
+    public var doc: String?
+    /// Where it was declared.
+    public var location: SourceLocation?
+
+    /// Creates a switch.
+    public init(name: String, values: [String], defaultValue: String, doc: String? = nil, location: SourceLocation? = nil) {
+        self.name = name
+        self.values = values
+        self.defaultValue = defaultValue
+        self.doc = doc
+        self.location = location
+    }
+}
+
+/// One value per switch. Switches not set explicitly read as their default.
+public struct SwitchSetting: Hashable, Sendable, CustomStringConvertible {
+    /// Explicit values by switch name.
+    public private(set) var values: [String: String]
+    private let defaults: [String: String]
+
+    /// A setting where every switch of `map` has its default value, overridden by `values`.
+    public init(map: SoCMap, values: [String: String] = [:]) {
+        var defaults: [String: String] = [:]
+        for s in map.switches { defaults[s.name] = s.defaultValue }
+        self.defaults = defaults
+        self.values = values
+    }
+
+    /// The value of a switch (explicit, else default), `nil` for an unknown switch.
+    public subscript(name: String) -> String? {
+        values[name] ?? defaults[name]
+    }
+
+    /// Sets one switch.
+    public mutating func set(_ name: String, to value: String) { values[name] = value }
+
+    /// `name=value` pairs of every switch, sorted by name.
+    public var description: String {
+        let names = Set(defaults.keys).union(values.keys).sorted()
+        return names.map { "\($0)=\(self[$0] ?? "")" }.joined(separator: " ")
+    }
+
+    /// Every combination of the given switches' values, the others at their defaults,
+    /// in odometer order (first switch slowest).
+    public static func all(for map: SoCMap, switches names: [String]? = nil) -> [SwitchSetting] {
+        let chosen = map.switches.filter { names?.contains($0.name) ?? true }
+        var result = [SwitchSetting(map: map)]
+        for s in chosen {
+            var next: [SwitchSetting] = []
+            for partial in result {
+                for v in s.values {
+                    var setting = partial
+                    setting.set(s.name, to: v)
+                    next.append(setting)
+                }
+            }
+            result = next
+        }
+        return result
+    }
+}
+
+/// One SoC or board: its initiators, switches and a tree of regions.
+public struct SoCMap: Hashable, Sendable {
+    /// Short name (`zynq-7000`).
+    public var name: String
+    /// Device-tree root `model`.
+    public var model: String?
+    /// Device-tree root `compatible`.
+    public var compatible: [String]
+    /// Physical address width; regions must lie below 2^addressBits.
+    public var addressBits: Int
+    /// Optional layout profile name (checked by `socmap check`).
+    public var profile: String?
+    /// Free text for people.
+    public var notes: String?
+    /// Bus masters, each with its own view. Empty: one view for everybody.
+    public var initiators: [Initiator]
+    /// Configuration switches.
+    public var switches: [Switch]
+    /// Top-level regions, in declaration order.
+    public var regions: [Region]
+    /// The file the map came from, for diagnostics.
+    public var source: String?
+
+    /// Creates a map.
+    public init(
+        name: String, model: String? = nil, compatible: [String] = [], addressBits: Int = 64,
+        profile: String? = nil, notes: String? = nil, initiators: [Initiator] = [],
+        switches: [Switch] = [], regions: [Region] = [], source: String? = nil
+    ) {
+        self.name = name
+        self.model = model
+        self.compatible = compatible
+        self.addressBits = addressBits
+        self.profile = profile
+        self.notes = notes
+        self.initiators = initiators
+        self.switches = switches
+        self.regions = regions
+        self.source = source
+    }
+
+    /// The highest address the map's `address-bits` allow.
+    public var addressLimit: UInt64 {
+        addressBits >= 64 ? .max : (UInt64(1) << UInt64(max(addressBits, 0))) - 1
+    }
+
+    /// Looks up a switch by name.
+    public func switchNamed(_ name: String) -> Switch? { switches.first { $0.name == name } }
+
+    /// The default initiator for views: the first one declared, or `nil` when there are none.
+    public var defaultInitiator: String? { initiators.first?.name }
+}
