@@ -1,1 +1,195 @@
-// placeholder
+public import SoCMap
+import Yams
+import Foundation
+
+/// A map read from a YAML or JSON file, with what `fmt` needs to rewrite it faithfully.
+public struct MapFile: Sendable {
+    /// The map.
+    public var map: SoCMap
+    /// The original text.
+    public var text: String
+    /// Source line of each key read, by `owner#key`.
+    public var keyLines: [String: Int]
+
+    /// Reads and validates a map file.
+    ///
+    /// - Throws: `MapInputError` with one diagnostic per problem, each located
+    ///   `file:line:col`.
+    public static func load(path: String) throws(MapInputError) -> MapFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MapInputError([Diagnostic(.error, "file", "cannot read '\(path)': no such file or not readable")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw MapInputError([Diagnostic(.error, "file", "'\(path)' is not UTF-8 text")])
+        }
+        return try parse(text, file: path)
+    }
+
+    /// Parses map text; `file` names it in diagnostics.
+    public static func parse(_ text: String, file: String) throws(MapInputError) -> MapFile {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
+            }
+            root = node
+        } catch let error as MapInputError {
+            throw error
+        } catch let error as YamlError {
+            throw MapInputError([yamlDiagnostic(error, file: file)])
+        } catch {
+            throw MapInputError([Diagnostic(.error, "yaml-syntax", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        var reader = MapReader(file: file)
+        let map = reader.readMap(root)
+        if let map, reader.yaml.diagnostics.isEmpty {
+            return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines)
+        }
+        throw MapInputError(reader.yaml.diagnostics)
+    }
+
+    static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
+        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            var message = "malformed YAML: \(problem)"
+            if let context { message += " (\(context.text) at \(context.mark.line):\(context.mark.column))" }
+            return Diagnostic(.error, "yaml-syntax", message, at: at(mark))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return Diagnostic(.error, "duplicate-key", "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping", at: at(context.mark))
+        case let .reader(problem, offset, _, _):
+            return Diagnostic(.error, "yaml-syntax", "unreadable input: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: SourceLocation(file: file, line: 1, column: 1))
+        default:
+            return Diagnostic(.error, "yaml-syntax", "malformed YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+        }
+    }
+}
+
+/// Turns composed YAML into a `SoCMap`.
+struct MapReader {
+    var yaml: YAMLReader
+    let file: String
+
+    init(file: String) {
+        self.file = file
+        yaml = YAMLReader(file: file)
+    }
+
+    static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]
+    static let regionKeys = [
+        "name", "kind", "base", "size", "last", "priority", "when", "seen-by", "status", "overlap", "compatible",
+        "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows",
+    ]
+
+    mutating func readMap(_ root: Node) -> SoCMap? {
+        guard let f = yaml.fields(root, allowed: Self.topKeys, owner: "", what: "the map") else { return nil }
+        if let v = f["socmap"]?.value, v.scalar?.string != "1" {
+            yaml.error("bad-value", "unsupported format version \(yaml.describe(v)); this socmap reads version 1", at: v)
+        }
+        guard let nameNode = f["name"]?.value else {
+            yaml.error("missing-key", "the map needs a 'name'", at: root)
+            return nil
+        }
+        var map = SoCMap(name: yaml.string(nameNode, what: "name", path: nil) ?? "", source: file)
+        if let v = f["model"]?.value { map.model = yaml.string(v, what: "model", path: nil) }
+        if let v = f["compatible"]?.value { map.compatible = yaml.strings(v, what: "compatible", path: nil) ?? [] }
+        if let v = f["profile"]?.value { map.profile = yaml.string(v, what: "profile", path: nil) }
+        if let v = f["notes"]?.value { map.notes = yaml.string(v, what: "notes", path: nil) }
+        if let v = f["address-bits"]?.value {
+            if let bits = yaml.signed(v, what: "address-bits", path: nil) {
+                if (1...64).contains(bits) { map.addressBits = bits } else { yaml.error("bad-value", "address-bits must be between 1 and 64, not \(bits)", at: v) }
+            }
+        }
+        if let v = f["initiators"]?.value { map.initiators = readInitiators(v) }
+        if let v = f["switches"]?.value { map.switches = readSwitches(v) }
+        guard let regions = f["regions"]?.value else {
+            yaml.error("missing-key", "the map needs 'regions'", at: root)
+            return nil
+        }
+        map.regions = readRegions(regions, parentPath: "")
+        return map
+    }
+
+    mutating func list(_ node: Node, what: String, path: String?) -> [Node] {
+        if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
+        guard let seq = node.sequence else {
+            yaml.error("bad-value", "expected a list of \(what), found \(yaml.describe(node))", at: node, path: path)
+            return []
+        }
+        return Array(seq)
+    }
+
+    mutating func word(_ node: Node, what: String, path: String?) -> String? {
+        guard let w = yaml.string(node, what: what, path: path) else { return nil }
+        guard Names.isValidWord(w) else {
+            yaml.error("bad-value", "'\(w)' is not a valid \(what): use letters, digits and _ . + -", at: node, path: path)
+            return nil
+        }
+        return w
+    }
+
+    mutating func readInitiators(_ node: Node) -> [Initiator] {
+        var result: [Initiator] = []
+        for item in list(node, what: "initiators", path: nil) {
+            guard let f = yaml.fields(item, allowed: ["name", "doc"], owner: "initiator", what: "an initiator"),
+                let nameNode = f["name"]?.value
+            else {
+                if item.mapping != nil { yaml.error("missing-key", "an initiator needs a 'name'", at: item) }
+                continue
+            }
+            guard let name = word(nameNode, what: "initiator name", path: nil) else { continue }
+            if result.contains(where: { $0.name == name }) {
+                yaml.error("duplicate-name", "initiator '\(name)' is declared twice", at: nameNode)
+            }
+            let doc = f["doc"].flatMap { yaml.string($0.value, what: "doc", path: nil) }
+            result.append(Initiator(name: name, doc: doc, location: yaml.location(item)))
+        }
+        return result
+    }
+
+    mutating func readSwitches(_ node: Node) -> [Switch] {
+        var result: [Switch] = []
+        for item in list(node, what: "switches", path: nil) {
+            guard let f = yaml.fields(item, allowed: ["name", "values", "default", "doc"], owner: "switch", what: "a switch") else { continue }
+            guard let nameNode = f["name"]?.value, let valuesNode = f["values"]?.value else {
+                yaml.error("missing-key", "a switch needs 'name' and 'values'", at: item)
+                continue
+            }
+            guard let name = word(nameNode, what: "switch name", path: nil) else { continue }
+            var values: [String] = []
+            for v in list(valuesNode, what: "switch values", path: nil) {
+                guard let w = word(v, what: "switch value", path: nil) else { continue }
+                if values.contains(w) { yaml.error("duplicate-name", "switch '\(name)' lists value '\(w)' twice", at: v) }
+                values.append(w)
+            }
+            guard !values.isEmpty else {
+                yaml.error("bad-value", "switch '\(name)' needs at least one value", at: valuesNode)
+                continue
+            }
+            var defaultValue = values[0]
+            if let d = f["default"]?.value, let w = word(d, what: "switch default", path: nil) {
+                if values.contains(w) {
+                    defaultValue = w
+                } else {
+                    var text = "default '\(w)' of switch '\(name)' is not one of its values (\(values.joined(separator: ", ")))"
+                    if let guess = didYouMean(w, among: values) { text += "; did you mean '\(guess)'?" }
+                    yaml.error("bad-value", text, at: d)
+                }
+            }
+            if result.contains(where: { $0.name == name }) {
+                yaml.error("duplicate-name", "switch '\(name)' is declared twice", at: nameNode)
+            }
+            let doc = f["doc"].flatMap { yaml.string($0.value, what: "doc", path: nil) }
+            result.append(Switch(name: name, values: values, defaultValue: defaultValue, doc: doc, location: yaml.location(item)))
+        }
+        return result
+    }
+
+    mutating func readRegions(_ node: Node, parentPath: String) -> [Region] {
+        var result: [Region] = []
+        for item in list(node, what: "regions", path: parentPath.isEmpty ? nil : parentPath) {
+            if let region = readRegion(item, parentPath: parentPath) { result.append(region) }
+        }
+        return result
+    }
+}
