@@ -1,0 +1,174 @@
+/// A rule with a stable id, a default severity and a one-line doc, as data (like dtc's
+/// `checks.c` table). Profiles for SoC families add more checks to the same engine.
+public struct Check: Sendable {
+    /// Stable id, used in diagnostics and to switch the check on or off.
+    public let id: String
+    /// Default severity of its findings.
+    public let severity: Severity
+    /// One line saying what it finds.
+    public let doc: String
+    /// Ids of checks that must pass first; a failed prerequisite is reported, not hidden.
+    public let prerequisites: [String]
+    /// Produces the findings; the engine stamps `id` and `severity` on them.
+    public let run: @Sendable (CheckContext) -> [Finding]
+
+    /// Creates a check.
+    public init(id: String, severity: Severity, doc: String, prerequisites: [String] = [], run: @escaping @Sendable (CheckContext) -> [Finding]) {
+        self.id = id
+        self.severity = severity
+        self.doc = doc
+        self.prerequisites = prerequisites
+        self.run = run
+    }
+}
+
+/// What a check function reports: a message about a region.
+public struct Finding: Sendable {
+    /// One line.
+    public var message: String
+    /// The region concerned (node index), for its path and location.
+    public var region: Int?
+    /// An explicit location, when it is not the region's.
+    public var location: SourceLocation?
+    /// The view in which it holds, when that matters.
+    public var view: String?
+
+    /// Creates a finding.
+    public init(_ message: String, region: Int? = nil, location: SourceLocation? = nil, view: String? = nil) {
+        self.message = message
+        self.region = region
+        self.location = location
+        self.view = view
+    }
+}
+
+/// What checks look at: the map, its expanded tree, and (built on demand) its views.
+public final class CheckContext: @unchecked Sendable {
+    /// The map checked.
+    public let map: SoCMap
+    /// Its expanded region tree.
+    public let tree: RegionTree
+    /// Upper bound on switch combinations swept when a check needs every view.
+    public static let maximumSweep = 4096
+
+    /// Creates a context.
+    public init(map: SoCMap) {
+        self.map = map
+        tree = RegionTree(map: map)
+    }
+
+    /// Every initiator's name, or `[nil]` for a map without initiators.
+    public var initiators: [String?] { map.initiators.isEmpty ? [nil] : map.initiators.map(\.name) }
+
+    /// Every switch setting when there are at most `maximumSweep`, else only the default.
+    public private(set) lazy var settings: [SwitchSetting] = {
+        let count = map.switches.reduce(1) { $0 > Self.maximumSweep ? $0 : $0 * max($1.values.count, 1) }
+        return count <= Self.maximumSweep ? SwitchSetting.all(for: map) : [SwitchSetting(map: map)]
+    }()
+
+    /// Routers for every initiator and setting.
+    public private(set) lazy var views: [Router] = {
+        initiators.flatMap { initiator in settings.map { Router(tree: tree, initiator: initiator, setting: $0) } }
+    }()
+
+    /// Each node's range in the root space, translating through every ancestor with the
+    /// first matching window and ignoring switches and initiators; `nil` where a level
+    /// cannot translate it.
+    public private(set) lazy var staticPlacements: [AddressRange?] = {
+        var result = [AddressRange?](repeating: nil, count: tree.nodes.count)
+        for (id, node) in tree.nodes.enumerated() {
+            guard var range = extent(of: id) else { continue }
+            var ok = true
+            for ancestor in tree.ancestors(of: id) {
+                guard let moved = translate(range, through: ancestor) else { ok = false; break }
+                range = moved
+            }
+            if ok { result[id] = range }
+            _ = node
+        }
+        return result
+    }()
+
+    /// A node's extent in its parent's space: its range, or for a PCIe host the span of
+    /// its ECAM and windows, or for a bus without range the span of its windows.
+    public func extent(of id: Int) -> AddressRange? {
+        let region = tree.nodes[id].region
+        if let range = region.range { return range }
+        var parts: [AddressRange] = []
+        if let host = region.pcie {
+            parts = (host.ecam.map { [$0] } ?? []) + host.windows.map(\.cpuRange)
+        } else if case let .windows(ws) = region.translation {
+            parts = ws.map(\.parentRange)
+        }
+        guard let first = parts.first else { return nil }
+        return parts.dropFirst().reduce(first) { AddressRange(uncheckedBase: min($0.base, $1.base), last: max($0.last, $1.last)) }
+    }
+
+    /// Translates a range from `bus`'s child space into its parent space (Linux rule:
+    /// the first window holding the start address), `nil` when it cannot.
+    public func translate(_ range: AddressRange, through bus: Int) -> AddressRange? {
+        switch tree.nodes[bus].region.translation {
+        case .identity: return range
+        case .none: return nil
+        case let .windows(ws):
+            guard let w = ws.first(where: { $0.childRange.contains(range.base) }) else { return nil }
+            return w.displacement.apply(range)
+        }
+    }
+
+    /// Whether two conditions can hold at once for some setting of the switches they name.
+    public func canCoexist(_ a: Condition?, _ b: Condition?) -> Bool {
+        guard a != nil || b != nil else { return true }
+        let names = Set(((a?.comparisons ?? []) + (b?.comparisons ?? [])).map(\.name))
+        let known = map.switches.filter { names.contains($0.name) }.map(\.name)
+        let settings = SwitchSetting.all(for: map, switches: known)
+        if settings.count > Self.maximumSweep { return true }
+        return settings.contains { (a?.evaluate($0) ?? true) && (b?.evaluate($0) ?? true) }
+    }
+
+    /// Whether some initiator sees both placements.
+    public func shareAnInitiator(_ a: Region, _ b: Region) -> Bool {
+        initiators.contains { a.isSeen(by: $0) && b.isSeen(by: $0) }
+    }
+
+    /// Describes a view for a finding: `initiator hp, ocm0=low scu-filter-start=1M`.
+    public func describe(_ router: Router) -> String {
+        var parts: [String] = []
+        if let i = router.initiator { parts.append("initiator \(i)") }
+        if !map.switches.isEmpty { parts.append(router.setting.description) }
+        return parts.joined(separator: ", ")
+    }
+}
+
+/// Runs checks and turns their findings into located diagnostics.
+public struct CheckEngine: Sendable {
+    /// The checks, in report order.
+    public var checks: [Check]
+    /// Severity overrides by check id; `nil` value disables the check.
+    public var overrides: [String: Severity?] = [:]
+
+    /// An engine with the generic checks.
+    public init(checks: [Check] = GenericChecks.all) { self.checks = checks }
+
+    /// Runs every enabled check on `map`, in table order; findings of one check are sorted
+    /// by file position.
+    public func run(on map: SoCMap) -> [Diagnostic] {
+        let context = CheckContext(map: map)
+        var diagnostics: [Diagnostic] = []
+        for check in checks {
+            let severity: Severity
+            if let override = overrides[check.id] {
+                guard let s = override else { continue }
+                severity = s
+            } else {
+                severity = check.severity
+            }
+            let found = check.run(context).map { finding -> Diagnostic in
+                let node = finding.region.map { context.tree.nodes[$0] }
+                return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: node?.path, view: finding.view)
+            }
+            diagnostics += found.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+        }
+        return diagnostics
+    }
+}

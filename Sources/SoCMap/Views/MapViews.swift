@@ -1,0 +1,138 @@
+/// Text and JSON renderings of one view (initiator + switch setting) of a map.
+public struct MapViews: Sendable {
+    /// The router of the view.
+    public let router: Router
+    /// The map's name, for headers.
+    public let mapName: String
+
+    /// Creates the renderings of `router`'s view.
+    public init(router: Router, mapName: String) {
+        self.router = router
+        self.mapName = mapName
+    }
+
+    private var tree: RegionTree { router.tree }
+
+    /// `zynq-7000 (initiator cpu; ocm0=high ...)`
+    public var viewName: String {
+        var parts: [String] = []
+        if let i = router.initiator { parts.append("initiator \(i)") }
+        let setting = router.setting.description
+        if !setting.isEmpty { parts.append(setting) }
+        return parts.isEmpty ? mapName : "\(mapName) (\(parts.joined(separator: "; ")))"
+    }
+
+    /// The kind column of a flat-view line.
+    func kindLabel(_ segment: Router.Segment) -> String {
+        let region = tree.nodes[segment.unit].region
+        switch segment.target {
+        case .region: return region.kind.rawValue
+        case .pcieConfig: return "pcie-cfg"
+        case .pcieWindow(let i):
+            let w = region.pcie!.windows[i]
+            return "pcie-\(w.space.rawValue)\(w.prefetchable ? "-pref" : "")"
+        }
+    }
+
+    /// One line per segment, like QEMU's `info mtree -f`:
+    /// `  0000000040000000-000000007fffffff (prio 0, dram): ram[ @offset]`.
+    public var flat: String {
+        var lines = ["FlatView: \(viewName)"]
+        if router.segmentCount == 0 { lines.append("  No rendered FlatView") }
+        for s in router.segments {
+            let region = tree.nodes[s.unit].region
+            var line = "  \(paddedHex(s.range.base, width: 16))-\(paddedHex(s.range.last, width: 16)) (prio \(region.priority), \(kindLabel(s))): \(region.name)"
+            if s.offsetAtBase != 0 { line += " @\(paddedHex(s.offsetAtBase, width: 16))" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A node's range in the root space for display: its placement, or for a region
+    /// without one (a bus without range) the span of its placed descendants.
+    func displayRange(_ id: Int) -> AddressRange? {
+        if let p = router.placements[id] { return p }
+        let spans = tree.nodes[id].children.compactMap(displayRange)
+        guard let first = spans.first else { return nil }
+        return spans.dropFirst().reduce(first) { AddressRange(uncheckedBase: min($0.base, $1.base), last: max($0.last, $1.last)) }
+    }
+
+    func sortedChildren(_ ids: [Int]) -> [(Int, AddressRange)] {
+        ids.compactMap { id in displayRange(id).map { (id, $0) } }.sorted { a, b in
+            if a.1.base != b.1.base { return a.1.base < b.1.base }
+            return tree.nodes[a.0].region.priority > tree.nodes[b.0].region.priority
+        }
+    }
+
+    /// The region tree with every region at its root-space placement, like QEMU's
+    /// `info mtree`: two spaces per level, aliases as `alias NAME @TARGET start-end`.
+    public var treeText: String {
+        var lines = ["address-space: \(viewName)"]
+        func line(_ range: AddressRange, depth: Int, prio: Int, kind: String, text: String) {
+            lines.append(String(repeating: "  ", count: depth + 1) + "\(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (prio \(prio), \(kind)): \(text)")
+        }
+        func walk(_ ids: [Int], depth: Int) {
+            for (id, range) in sortedChildren(ids) {
+                let node = tree.nodes[id]
+                let region = node.region
+                var text = region.name
+                if let alias = region.alias, let target = tree.resolve(alias.path) {
+                    let start = alias.offset
+                    text = "alias \(region.name) @\(tree.nodes[target].region.name) \(paddedHex(start, width: 16))-\(paddedHex(start &+ range.sizeMinusOne, width: 16))"
+                }
+                line(range, depth: depth, prio: region.priority, kind: region.kind.rawValue, text: text)
+                if let host = region.pcie {
+                    var parts: [(AddressRange, String, String)] = []
+                    if let e = host.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
+                    for w in host.windows {
+                        parts.append((w.cpuRange, "pcie-\(w.space.rawValue)\(w.prefetchable ? "-pref" : "")", "\(w.space.rawValue) window @\(paddedHex(w.pciBase, width: 16))"))
+                    }
+                    for (r, kind, label) in parts.sorted(by: { $0.0.base < $1.0.base }) {
+                        line(r, depth: depth + 1, prio: region.priority, kind: kind, text: label)
+                    }
+                }
+                walk(node.children, depth: depth + 1)
+            }
+        }
+        walk(tree.roots, depth: 0)
+        return lines.joined(separator: "\n")
+    }
+
+    /// `/proc/iomem` style: `%08x-%08x : name`, two spaces per level, inclusive ends.
+    public var iomem: String {
+        var lines: [String] = []
+        func walk(_ ids: [Int], depth: Int) {
+            for (id, range) in sortedChildren(ids) {
+                let region = tree.nodes[id].region
+                lines.append(String(repeating: "  ", count: depth) + "\(paddedHex(range.base, width: 8))-\(paddedHex(range.last, width: 8)) : \(region.name)")
+                walk(tree.nodes[id].children, depth: depth + 1)
+            }
+        }
+        walk(tree.roots, depth: 0)
+        return lines.joined(separator: "\n")
+    }
+
+    /// The view as JSON: its segments and the placed regions (documented in docs/json.md).
+    public var json: JSON {
+        var pairs: [(String, JSON)] = [("map", .string(mapName))]
+        pairs.append(("initiator", router.initiator.map(JSON.string) ?? .null))
+        pairs.append(("switches", .object(router.setting.description.split(separator: " ").map { pair in
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return (kv[0], .string(kv.count > 1 ? kv[1] : ""))
+        })))
+        pairs.append(("segments", .array(router.segments.map { s in
+            let n = tree.nodes[s.unit]
+            return .object([
+                ("base", .address(s.range.base)), ("last", .address(s.range.last)),
+                ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
+                ("priority", .int(n.region.priority)), ("offset", .address(s.offsetAtBase)),
+            ])
+        })))
+        pairs.append(("regions", .array(tree.nodes.indices.compactMap { id in
+            guard let p = router.placements[id] else { return nil }
+            let n = tree.nodes[id]
+            return .object([("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)), ("last", .address(p.last)), ("priority", .int(n.region.priority))])
+        })))
+        return .object(pairs)
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import SoCMap
+
+/// `socmap show MAP`
+struct ShowCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Print one view of a map: a tree like QEMU's info mtree, a flat list, /proc/iomem style, or JSON."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case tree, flat, iomem, json
+    }
+
+    @OptionGroup var view: ViewOptions
+
+    @Flag(name: .long, help: "Same as --format flat.")
+    var flat = false
+
+    @Option(name: .long, help: "tree, flat, iomem or json.")
+    var format: Format?
+
+    func validate() throws {
+        if flat, let format, format != .flat { throw ValidationError("--flat contradicts --format \(format.rawValue)") }
+    }
+
+    func run() throws {
+        let (map, router) = try view.router()
+        let views = MapViews(router: router, mapName: map.name)
+        switch format ?? (flat ? .flat : .tree) {
+        case .tree: print(views.treeText)
+        case .flat: print(views.flat)
+        case .iomem: print(views.iomem)
+        case .json: print(views.json.pretty)
+        }
+    }
+}

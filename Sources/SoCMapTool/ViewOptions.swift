@@ -1,0 +1,84 @@
+import ArgumentParser
+import SoCMap
+import SoCMapFile
+
+/// A bad-usage or bad-input problem the tool reports in one line and exits 2 for.
+struct ToolError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { "error: \(message)" }
+}
+
+/// Options every command that looks at one view of a map shares.
+struct ViewOptions: ParsableArguments {
+    @Argument(help: "The map file (YAML or JSON).")
+    var map: String
+
+    @Option(name: .long, help: "The initiator whose view to use (default: the map's first).")
+    var initiator: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Set a switch, NAME=VALUE; repeatable.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
+
+    /// Reads the map file.
+    func loadMap() throws -> SoCMap {
+        try MapFile.load(path: map).map
+    }
+
+    /// The initiator asked for, checked against the map.
+    func resolvedInitiator(in map: SoCMap) throws -> String? {
+        guard let initiator else { return map.defaultInitiator }
+        let known = map.initiators.map(\.name)
+        guard known.contains(initiator) else {
+            var text = "unknown initiator '\(initiator)'"
+            if known.isEmpty {
+                text += ": \(map.name) declares no initiators"
+            } else if let guess = didYouMean(initiator, among: known) {
+                text += "; did you mean '\(guess)'?"
+            } else {
+                text += " (known: \(known.joined(separator: ", ")))"
+            }
+            throw ToolError(text)
+        }
+        return initiator
+    }
+
+    /// The switch setting asked for, checked against the map.
+    func resolvedSetting(in map: SoCMap) throws -> SwitchSetting {
+        var setting = SwitchSetting(map: map)
+        for item in settings {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ToolError("bad --set '\(item)': expected NAME=VALUE")
+            }
+            guard let s = map.switchNamed(parts[0]) else {
+                var text = "unknown switch '\(parts[0])' in --set"
+                if let guess = didYouMean(parts[0], among: map.switches.map(\.name)) { text += "; did you mean '\(guess)'?" }
+                text += map.switches.isEmpty ? " (\(map.name) declares no switches)" : " (known: \(map.switches.map(\.name).joined(separator: ", ")))"
+                throw ToolError(text)
+            }
+            guard s.values.contains(parts[1]) else {
+                var text = "switch '\(s.name)' cannot be '\(parts[1])'"
+                if let guess = didYouMean(parts[1], among: s.values) { text += "; did you mean '\(guess)'?" }
+                throw ToolError(text + " (values: \(s.values.joined(separator: ", ")))")
+            }
+            setting.set(s.name, to: parts[1])
+        }
+        return setting
+    }
+
+    /// Loads the map and builds the router of the requested view.
+    func router() throws -> (SoCMap, Router) {
+        let map = try loadMap()
+        let router = Router(map: map, initiator: try resolvedInitiator(in: map), setting: try resolvedSetting(in: map))
+        return (map, router)
+    }
+}
+
+/// Parses an address argument or fails with a one-line usage error.
+func parseAddressArgument(_ text: String) throws -> UInt64 {
+    guard let value = parseAddress(text) else {
+        throw ToolError("bad address '\(text)': expected hex (0x8000_0000), decimal, or a size (64K, 1G) that fits in 64 bits")
+    }
+    return value
+}
