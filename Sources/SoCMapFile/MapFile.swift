@@ -10,6 +10,8 @@ public struct MapFile: Sendable {
     public var text: String
     /// Source line of each key read, by `owner#key`.
     public var keyLines: [String: Int]
+    /// Paths of regions written in flow style (`- {name: uart0, ...}`).
+    public var flowRegions: Set<String>
 
     /// Reads and validates a map file.
     ///
@@ -43,7 +45,7 @@ public struct MapFile: Sendable {
         var reader = MapReader(file: file)
         let map = reader.readMap(root)
         if let map, reader.yaml.diagnostics.isEmpty {
-            return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines)
+            return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines, flowRegions: reader.yaml.flowRegions)
         }
         throw MapInputError(reader.yaml.diagnostics)
     }

@@ -8,6 +8,8 @@ struct YAMLReader {
     private(set) var diagnostics: [Diagnostic] = []
     /// The source line of every key read, by `owner#key` (`/apb/uart0#size`), for `fmt`.
     private(set) var keyLines: [String: Int] = [:]
+    /// Paths of regions written as one-line flow mappings, which `fmt` keeps on one line.
+    var flowRegions: Set<String> = []
 
     init(file: String) { self.file = file }
 

@@ -1,11 +1,64 @@
 import ArgumentParser
+import Foundation
 import SoCMap
 import SoCMapFile
-import Foundation
 
 /// `socmap fmt MAP`
 struct FmtCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fmt", abstract: "Rewrite a map in canonical form.")
-    @Argument(help: "The map file.") var map: String
-    func run() throws { throw ToolError("fmt: not yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "fmt",
+        abstract: "Rewrite a map in canonical form, in place (comments are kept).",
+        discussion: "With --check, exit 1 when the file is not in canonical form and change nothing."
+    )
+
+    @Argument(help: "The map file (YAML or JSON).")
+    var map: String
+
+    @Flag(name: .long, help: "Only report whether the file is canonical (exit 1 if not).")
+    var check = false
+
+    @Flag(name: .long, help: "Print the canonical form instead of rewriting the file.")
+    var stdout = false
+
+    func run() throws {
+        let file = try MapFile.load(path: map)
+        let canonical = MapWriter.format(file)
+        // The canonical text must read back as the same map; never write one that does not.
+        let reread = try MapFile.parse(canonical, file: map)
+        guard reread.map.withoutLocations() == file.map.withoutLocations() else {
+            throw ToolError("fmt: internal error: the canonical form of \(map) does not read back as the same map; file left unchanged")
+        }
+        if check {
+            if canonical != file.text {
+                print("\(map): not in canonical form")
+                throw ExitCode(1)
+            }
+            return
+        }
+        if stdout {
+            print(canonical, terminator: "")
+            return
+        }
+        if canonical != file.text { try writeAtomically(canonical, to: map) }
+    }
+}
+
+/// Writes `text` to `path` through a temporary file in the same folder and a rename, so
+/// that readers never see a partial file and an error leaves the old file untouched.
+func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
+    do {
+        try Data(text.utf8).write(to: temp)
+        if rename(temp.path, url.path) != 0 {
+            let code = errno
+            try? FileManager.default.removeItem(at: temp)
+            throw ToolError("cannot write '\(path)': \(String(cString: strerror(code)))")
+        }
+    } catch let error as ToolError {
+        throw error
+    } catch {
+        try? FileManager.default.removeItem(at: temp)
+        throw ToolError("cannot write '\(path)': \(error.localizedDescription)")
+    }
 }

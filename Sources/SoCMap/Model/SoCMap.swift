@@ -138,3 +138,33 @@ public struct SoCMap: Hashable, Sendable {
     /// The default initiator for views: the first one declared, or `nil` when there are none.
     public var defaultInitiator: String? { initiators.first?.name }
 }
+
+extension SoCMap {
+    /// The same map with every source location removed: two maps that differ only in
+    /// where things were written compare equal after this.
+    public func withoutLocations() -> SoCMap {
+        var copy = self
+        copy.source = nil
+        copy.initiators = initiators.map { var i = $0; i.location = nil; return i }
+        copy.switches = switches.map { var s = $0; s.location = nil; return s }
+        copy.regions = regions.map { $0.withoutLocations() }
+        return copy
+    }
+}
+
+extension Region {
+    /// The region and its subtree without source locations.
+    public func withoutLocations() -> Region {
+        var copy = self
+        copy.location = nil
+        copy.children = children.map { $0.withoutLocations() }
+        if case let .windows(ws) = translation {
+            copy.translation = .windows(ws.map { var w = $0; w.location = nil; return w })
+        }
+        if var host = pcie {
+            host.windows = host.windows.map { var w = $0; w.location = nil; return w }
+            copy.pcie = host
+        }
+        return copy
+    }
+}

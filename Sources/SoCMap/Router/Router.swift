@@ -87,6 +87,14 @@ public struct Router: Sendable {
         public let target: Target
         /// The offset inside the unit at the segment's base.
         public let offsetAtBase: UInt64
+
+        /// Creates a segment.
+        public init(range: AddressRange, unit: Int, target: Target, offsetAtBase: UInt64) {
+            self.range = range
+            self.unit = unit
+            self.target = target
+            self.offsetAtBase = offsetAtBase
+        }
     }
 
     /// One hop resolved for a given address.

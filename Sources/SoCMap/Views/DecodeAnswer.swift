@@ -65,8 +65,8 @@ public struct DecodeAnswer: Sendable {
         case .identity: how = "identity"
         case .window(let i): how = "window \(i)"
         case .alias:
-            let target = n.region.alias.map { " of \($0.path) +\(hex($0.offset))" } ?? ""
-            how = "alias" + target
+            how = "alias of " + (n.region.alias.map { "\($0.path) +\(hex($0.offset))" } ?? "?")
+            return "via \(n.path) (\(how)): \(hex(step.before)) -> \(hex(step.after))"
         case let .pcie(space, prefetchable): how = "\(prefetchable ? "prefetchable " : "")\(space.rawValue) window"
         }
         return "via \(n.path) (\(n.region.kind.rawValue), \(how)): \(hex(step.before)) -> \(hex(step.after))"

@@ -39,13 +39,30 @@ public struct MapViews: Sendable {
     public var flat: String {
         var lines = ["FlatView: \(viewName)"]
         if router.segmentCount == 0 { lines.append("  No rendered FlatView") }
-        for s in router.segments {
+        for s in mergedSegments {
             let region = tree.nodes[s.unit].region
             var line = "  \(paddedHex(s.range.base, width: 16))-\(paddedHex(s.range.last, width: 16)) (prio \(region.priority), \(kindLabel(s))): \(region.name)"
             if s.offsetAtBase != 0 { line += " @\(paddedHex(s.offsetAtBase, width: 16))" }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Segments with neighbours merged where QEMU's `flatview_simplify` would merge them:
+    /// same unit and target, touching, with contiguous offsets (reached through different
+    /// hops, which the router keeps apart for decoding).
+    public var mergedSegments: [Router.Segment] {
+        var result: [Router.Segment] = []
+        for s in router.segments {
+            if let last = result.last, last.unit == s.unit, last.target == s.target, last.range.last &+ 1 == s.range.base,
+                last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
+            {
+                result[result.count - 1] = Router.Segment(range: AddressRange(uncheckedBase: last.range.base, last: s.range.last), unit: s.unit, target: s.target, offsetAtBase: last.offsetAtBase)
+            } else {
+                result.append(s)
+            }
+        }
+        return result
     }
 
     /// A node's range in the root space for display: its placement, or for a region

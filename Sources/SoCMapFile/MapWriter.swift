@@ -1,0 +1,227 @@
+import SoCMap
+
+/// Writes a map in canonical form (`socmap fmt`): keys in a fixed order, addresses in hex with
+/// `_` every four digits, sizes with binary suffixes, `last` as `size`, conditions re-printed,
+/// comments and blank-line grouping kept. Formatting a formatted map changes nothing.
+public enum MapWriter {
+    /// The canonical text of a map file.
+    public static func format(_ file: MapFile) -> String {
+        var w = Emitter(comments: CommentIndex(text: file.text), keyLines: file.keyLines, flowRegions: file.flowRegions)
+        w.writeMap(file.map)
+        return w.finish()
+    }
+}
+
+private struct Emitter {
+    let comments: CommentIndex
+    let keyLines: [String: Int]
+    let flowRegions: Set<String>
+    var lines: [String] = []
+    var used: Set<Int> = []
+
+    init(comments: CommentIndex, keyLines: [String: Int], flowRegions: Set<String>) {
+        self.comments = comments
+        self.keyLines = keyLines
+        self.flowRegions = flowRegions
+    }
+
+    mutating func emit(_ text: String, indent: Int, source: Int?) {
+        let pad = String(repeating: " ", count: indent)
+        var trailing = ""
+        if let source, !used.contains(source) {
+            used.insert(source)
+            if comments.blankBefore.contains(source), let last = lines.last, !last.isEmpty, !last.hasSuffix(":") || lines.count > 1 {
+                lines.append("")
+            }
+            for c in comments.leading[source] ?? [] { lines.append(pad + c) }
+            if let t = comments.trailing[source] { trailing = "  " + t }
+        }
+        lines.append(pad + text + trailing)
+    }
+
+    mutating func finish() -> String {
+        // Comments whose lines were not written are kept at the end rather than lost.
+        var orphans: [String] = []
+        for line in (Set(comments.leading.keys).union(comments.trailing.keys)).subtracting(used).sorted() {
+            orphans += comments.leading[line] ?? []
+            if let t = comments.trailing[line] { orphans.append(t) }
+        }
+        let tail = orphans + comments.tail
+        if !tail.isEmpty { lines += [""] + tail }
+        while lines.last == "" { lines.removeLast() }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func line(_ owner: String, _ key: String) -> Int? { keyLines["\(owner)#\(key)"] }
+
+    mutating func field(_ key: String, _ value: String, owner: String, indent: Int, sourceKey: String? = nil) {
+        emit("\(key): \(value)", indent: indent, source: line(owner, sourceKey ?? key))
+    }
+
+    mutating func text(_ key: String, _ value: String, owner: String, indent: Int) {
+        let source = line(owner, key)
+        if value.contains("\n") {
+            emit("\(key): |\(value.hasSuffix("\n") ? "" : "-")", indent: indent, source: source)
+            for l in value.split(separator: "\n", omittingEmptySubsequences: false).dropLast(value.hasSuffix("\n") ? 1 : 0) {
+                lines.append(l.isEmpty ? "" : String(repeating: " ", count: indent + 2) + l)
+            }
+        } else if value.count > 88 - indent, !value.contains("  "), !value.contains("\t"), value.first != " ", value.last != " " {
+            emit("\(key): >-", indent: indent, source: source)
+            var current = ""
+            for word in value.split(separator: " ") {
+                if !current.isEmpty && current.count + word.count + 1 > 88 - indent {
+                    lines.append(String(repeating: " ", count: indent + 2) + current)
+                    current = ""
+                }
+                current += (current.isEmpty ? "" : " ") + word
+            }
+            lines.append(String(repeating: " ", count: indent + 2) + current)
+        } else {
+            emit("\(key): \(scalar(value))", indent: indent, source: source)
+        }
+    }
+
+    mutating func writeMap(_ map: SoCMap) {
+        field("socmap", "1", owner: "", indent: 0)
+        field("name", scalar(map.name), owner: "", indent: 0)
+        if let m = map.model { text("model", m, owner: "", indent: 0) }
+        if !map.compatible.isEmpty { field("compatible", strings(map.compatible), owner: "", indent: 0) }
+        if map.addressBits != 64 || line("", "address-bits") != nil { field("address-bits", String(map.addressBits), owner: "", indent: 0) }
+        if let p = map.profile { field("profile", scalar(p), owner: "", indent: 0) }
+        if let n = map.notes { text("notes", n, owner: "", indent: 0) }
+        if !map.initiators.isEmpty {
+            emit("initiators:", indent: 0, source: line("", "initiators"))
+            for i in map.initiators {
+                emit("- name: \(scalar(i.name))", indent: 2, source: i.location?.line)
+                if let doc = i.doc { text("doc", doc, owner: "initiator", indent: 4) }
+            }
+        }
+        if !map.switches.isEmpty {
+            emit("switches:", indent: 0, source: line("", "switches"))
+            for s in map.switches {
+                emit("- name: \(scalar(s.name))", indent: 2, source: s.location?.line)
+                emit("values: [\(s.values.map { scalar($0, flow: true) }.joined(separator: ", "))]", indent: 4, source: nil)
+                emit("default: \(scalar(s.defaultValue))", indent: 4, source: nil)
+                if let doc = s.doc { text("doc", doc, owner: "switch", indent: 4) }
+            }
+        }
+        emit("regions:", indent: 0, source: line("", "regions"))
+        for r in map.regions { writeRegion(r, parentPath: "", indent: 2) }
+    }
+
+    /// The region's own key/value pairs in canonical order, values already rendered.
+    func scalarFields(_ r: Region, flow: Bool) -> [(String, String)] {
+        var f: [(String, String)] = [("name", scalar(r.name, flow: flow)), ("kind", r.kind.rawValue)]
+        if let range = r.range {
+            f.append(("base", hex(range.base)))
+            f.append(range.size.map { ("size", sizeText($0)) } ?? ("last", hex(range.last)))
+        }
+        if r.priority != 0 { f.append(("priority", String(r.priority))) }
+        if let c = r.condition { f.append(("when", scalar(c.description, flow: flow))) }
+        if let seen = r.seenBy { f.append(("seen-by", "[\(seen.map { scalar($0, flow: true) }.joined(separator: ", "))]")) }
+        if r.disabled { f.append(("status", "disabled")) }
+        if r.overlapIntended { f.append(("overlap", "intended")) }
+        if !r.compatible.isEmpty { f.append(("compatible", strings(r.compatible, flow: flow))) }
+        if let rep = r.repetition { f.append(("repeat", "{count: \(rep.count), stride: \(sizeText(rep.stride))}")) }
+        if let a = r.alias {
+            f.append(("target", scalar(a.path, flow: flow)))
+            if a.offset != 0 { f.append(("offset", hex(a.offset))) }
+        }
+        return f
+    }
+
+    mutating func writeRegion(_ r: Region, parentPath: String, indent: Int) {
+        let path = parentPath + "/" + r.name
+        let start = line(path, "name")
+        if flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil, r.translation == .identity, !(r.notes ?? "").contains("\n") {
+            var f = scalarFields(r, flow: true)
+            if let n = r.notes { f.append(("notes", scalar(n, flow: true))) }
+            emit("- {" + f.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}", indent: indent, source: start)
+            return
+        }
+        let inner = indent + 2
+        for (i, (key, value)) in scalarFields(r, flow: false).enumerated() {
+            let source = key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
+            emit((i == 0 ? "- " : "") + "\(key): \(value)", indent: i == 0 ? indent : inner, source: source)
+        }
+        if let host = r.pcie {
+            if let e = host.ecam { field("ecam", "{base: \(hex(e.base)), size: \(e.size.map(sizeText) ?? hex(e.sizeMinusOne))}", owner: path, indent: inner) }
+            let defaultLast = host.ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+            if host.firstBus != 0 || host.lastBus != defaultLast || line(path, "bus-range") != nil {
+                field("bus-range", "[\(host.firstBus), \(host.lastBus)]", owner: path, indent: inner)
+            }
+            if !host.windows.isEmpty {
+                emit("windows:", indent: inner, source: line(path, "windows"))
+                for w in host.windows {
+                    let pref = w.prefetchable ? ", prefetchable: true" : ""
+                    emit("- {space: \(w.space.rawValue)\(pref), base: \(hex(w.cpuRange.base)), size: \(w.cpuRange.size.map(sizeText) ?? "?"), pci-base: \(hex(w.pciBase))}", indent: inner + 2, source: w.location?.line)
+                }
+            }
+        }
+        if !r.properties.isEmpty {
+            emit("properties:", indent: inner, source: line(path, "properties"))
+            for p in r.properties {
+                emit("\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2, source: keyLines["\(path)#properties.\(p.name)"])
+            }
+        }
+        if let n = r.notes { text("notes", n, owner: path, indent: inner) }
+        switch r.translation {
+        case .identity: break
+        case .none: field("ranges", "none", owner: path, indent: inner)
+        case let .windows(ws):
+            if let range = r.range, ws.count == 1, ws[0].location == nil, ws[0].childRange.base == 0, ws[0].parentRange == range {
+                field("ranges", "relative", owner: path, indent: inner)
+            } else {
+                emit("ranges:", indent: inner, source: line(path, "ranges"))
+                for w in ws {
+                    emit("- {child: \(hex(w.childRange.base)), parent: \(hex(w.parentRange.base)), size: \(w.childRange.size.map(sizeText) ?? "?")}", indent: inner + 2, source: w.location?.line)
+                }
+            }
+        }
+        if !r.children.isEmpty {
+            emit("children:", indent: inner, source: line(path, "children"))
+            for c in r.children { writeRegion(c, parentPath: path, indent: inner + 2) }
+        }
+    }
+
+    func strings(_ list: [String], flow: Bool = false) -> String {
+        list.count == 1 ? scalar(list[0], flow: flow) : "[\(list.map { scalar($0, flow: true) }.joined(separator: ", "))]"
+    }
+
+    func propertyValue(_ value: Property.Value) -> String {
+        switch value {
+        case .empty: return "true"
+        case .string(let s): return scalar(s, forceQuotedIfNumeric: true)
+        case .strings(let list): return "[\(list.map { scalar($0, flow: true, forceQuotedIfNumeric: true) }.joined(separator: ", "))]"
+        case .cells(let cells): return "[\(cells.map { $0 > 0xffff ? hex(UInt64($0)) : String($0) }.joined(separator: ", "))]"
+        case .bytes(let bytes): return "{bytes: [\(bytes.map { "0x" + paddedHex(UInt64($0), width: 2) }.joined(separator: ", "))]}"
+        }
+    }
+}
+
+private let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"]
+
+func needsQuotes(_ s: String, flow: Bool) -> Bool {
+    guard let first = s.first, let last = s.last else { return true }
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == "-" && s.count > 1 && s.dropFirst().first != " ") { return true }
+    if first == " " || last == " " || last == ":" { return true }
+    if s.contains(": ") || s.contains(" #") || s.contains("\n") || s.contains("\t") { return true }
+    if flow && s.contains(where: { ",[]{}".contains($0) }) { return true }
+    return reservedWords.contains(s.lowercased())
+}
+
+/// A string as a YAML scalar, quoted only when it must be.
+func scalar(_ s: String, flow: Bool = false, forceQuotedIfNumeric: Bool = false) -> String {
+    if !needsQuotes(s, flow: flow) && !(forceQuotedIfNumeric && (parseAddress(s) != nil || s == "true" || s == "yes")) { return s }
+    var out = "\""
+    for c in s {
+        switch c {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default: out.append(c)
+        }
+    }
+    return out + "\""
+}
