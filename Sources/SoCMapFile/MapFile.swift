@@ -42,7 +42,7 @@ public struct MapFile: Sendable {
         } catch {
             throw MapInputError([Diagnostic(.error, "yaml-syntax", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))])
         }
-        var reader = MapReader(file: file)
+        var reader = MapReader(file: file, text: text)
         let map = reader.readMap(root)
         if let map, reader.yaml.diagnostics.isEmpty {
             return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines, flowRegions: reader.yaml.flowRegions)
@@ -72,9 +72,9 @@ struct MapReader {
     var yaml: YAMLReader
     let file: String
 
-    init(file: String) {
+    init(file: String, text: String) {
         self.file = file
-        yaml = YAMLReader(file: file)
+        yaml = YAMLReader(file: file, text: text)
     }
 
     static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]

@@ -11,7 +11,21 @@ struct YAMLReader {
     /// Paths of regions written as one-line flow mappings, which `fmt` keeps on one line.
     var flowRegions: Set<String> = []
 
-    init(file: String) { self.file = file }
+    /// The source lines, to see how a node was written (Yams reports flow style unreliably).
+    let sourceLines: [Substring]
+
+    init(file: String, text: String) {
+        self.file = file
+        sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    /// Whether `node` was written as a flow collection (`{...}` or `[...]`).
+    func isFlow(_ node: Node) -> Bool {
+        guard let mark = node.mark, mark.line >= 1, mark.line <= sourceLines.count else { return false }
+        let line = Array(sourceLines[mark.line - 1].unicodeScalars)
+        guard mark.column >= 1, mark.column <= line.count else { return false }
+        return line[mark.column - 1] == "{" || line[mark.column - 1] == "["
+    }
 
     func location(_ node: Node) -> SourceLocation? {
         node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
