@@ -60,10 +60,14 @@ public struct SwitchSetting: Hashable, Sendable, CustomStringConvertible {
     /// Sets one switch.
     public mutating func set(_ name: String, to value: String) { values[name] = value }
 
+    /// Every switch with its effective value, sorted by name.
+    public var pairs: [(name: String, value: String)] {
+        Set(defaults.keys).union(values.keys).sorted().map { ($0, self[$0] ?? "") }
+    }
+
     /// `name=value` pairs of every switch, sorted by name.
     public var description: String {
-        let names = Set(defaults.keys).union(values.keys).sorted()
-        return names.map { "\($0)=\(self[$0] ?? "")" }.joined(separator: " ")
+        pairs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     /// Every combination of the given switches' values, the others at their defaults,

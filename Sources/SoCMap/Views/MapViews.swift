@@ -133,10 +133,7 @@ public struct MapViews: Sendable {
     public var json: JSON {
         var pairs: [(String, JSON)] = [("map", .string(mapName))]
         pairs.append(("initiator", router.initiator.map(JSON.string) ?? .null))
-        pairs.append(("switches", .object(router.setting.description.split(separator: " ").map { pair in
-            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            return (kv[0], .string(kv.count > 1 ? kv[1] : ""))
-        })))
+        pairs.append(("switches", .object(router.setting.pairs.map { ($0.name, .string($0.value)) })))
         pairs.append(("segments", .array(router.segments.map { s in
             let n = tree.nodes[s.unit]
             return .object([
