@@ -20,11 +20,11 @@ public func paddedHex(_ value: UInt64, width: Int) -> String {
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
 }
 
-/// Formats a size with a binary suffix when it is an exact multiple (`64K`, `1G`),
-/// otherwise as hex. The canonical form `socmap fmt` writes.
+/// Formats a size with a binary suffix when it is an exact multiple below 1024 of the unit
+/// (`64K`, `1G`, `1023M`), otherwise as hex (`0x2eff_0000`). The canonical form `socmap fmt` writes.
 public func sizeText(_ size: UInt64) -> String {
     let units: [(UInt64, String)] = [(1 << 60, "E"), (1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")]
-    for (unit, suffix) in units where size >= unit && size % unit == 0 {
+    for (unit, suffix) in units where size >= unit && size % unit == 0 && size / unit < 1024 {
         return "\(size / unit)\(suffix)"
     }
     return hex(size)

@@ -66,7 +66,7 @@ extension Condition: CustomStringConvertible {
         case let .notEquals(n, v): text = "\(n) != \(v)"
         case let .and(a, b): text = "\(a.render(parentPrecedence: 2)) && \(b.render(parentPrecedence: 2))"
         case let .or(a, b): text = "\(a.render(parentPrecedence: 1)) || \(b.render(parentPrecedence: 1))"
-        case let .not(a): text = "!\(a.render(parentPrecedence: 3))"
+        case let .not(a): text = "!\(a.render(parentPrecedence: 5))"
         }
         return precedence < parentPrecedence ? "(\(text))" : text
     }

@@ -26,6 +26,8 @@ struct Lowering {
         let kind: Kind
         /// The extent of the layer's owner in the owner's parent space.
         let clip: AddressRange?
+        /// For an alias: the part of the target's space the alias shows, applied before moving.
+        var innerClip: AddressRange? = nil
     }
 
     init(tree: RegionTree, initiator: String?, setting: SwitchSetting) {
@@ -109,7 +111,8 @@ struct Lowering {
             problems.append(.aliasOffsetOverflow(alias: id))
             return
         }
-        let layer = Layer(kind: .alias(id, Displacement(from: origin, to: range.base)), clip: range)
+        let shown = AddressRange(uncheckedBase: origin, last: origin.addingReportingOverflow(range.sizeMinusOne).overflow ? .max : origin + range.sizeMinusOne)
+        let layer = Layer(kind: .alias(id, Displacement(from: origin, to: range.base)), clip: range, innerClip: shown)
         render([target], layers: layers + [layer], aliasStack: aliasStack + [id], aliasTarget: target)
     }
 
@@ -143,6 +146,10 @@ struct Lowering {
         var displacement = Displacement.identity
         var hops: [Hop] = []
         for layer in layers.reversed() {
+            if let inner = layer.innerClip {
+                guard let clipped = current.intersection(inner) else { return nil }
+                current = clipped
+            }
             var step = Displacement.identity
             switch layer.kind {
             case let .identity(owner):
