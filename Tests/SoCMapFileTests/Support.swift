@@ -1,0 +1,29 @@
+import Foundation
+import SoCMap
+@testable import SoCMapFile
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Loads a bundled map from `maps/`.
+func bundledMap(_ name: String) throws -> SoCMap {
+    try MapFile.load(path: packageRoot.appendingPathComponent("maps/\(name)").path).map
+}
+
+/// The names of every bundled map.
+let bundledMapNames = ["zynq-7000.yaml", "zynqmp.yaml", "juno.yaml", "qemu-virt.yaml", "x86-pc.yaml"]
+
+/// Parses map text and returns the diagnostics it fails with (empty when it loads).
+func inputErrors(_ text: String) -> [Diagnostic] {
+    do {
+        _ = try MapFile.parse(text, file: "test.yaml")
+        return []
+    } catch {
+        return error.diagnostics
+    }
+}
+
+/// The text of a fixture beside these tests.
+func fixture(_ name: String) throws -> String {
+    try String(contentsOf: Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!, encoding: .utf8)
+}
