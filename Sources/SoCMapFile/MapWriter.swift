@@ -47,7 +47,7 @@ private struct Emitter {
             if let t = comments.trailing[line] { orphans.append(t) }
         }
         let tail = orphans + comments.tail
-        if !tail.isEmpty { lines += [""] + tail }
+        lines += tail
         while lines.last == "" { lines.removeLast() }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -82,7 +82,8 @@ private struct Emitter {
     }
 
     mutating func writeMap(_ map: SoCMap) {
-        field("socmap", "1", owner: "", indent: 0)
+        // Comments heading the file stay at its head, even when `socmap:` is added.
+        field("socmap", "1", owner: "", indent: 0, sourceKey: line("", "socmap") == nil ? "name" : "socmap")
         field("name", scalar(map.name), owner: "", indent: 0)
         if let m = map.model { text("model", m, owner: "", indent: 0) }
         if !map.compatible.isEmpty { field("compatible", strings(map.compatible), owner: "", indent: 0) }
