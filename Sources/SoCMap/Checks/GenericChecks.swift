@@ -261,8 +261,13 @@ public enum GenericChecks {
 
     /// Leaf regions (and aliases) that some view places but no view lets decode anything.
     static func shadowedRegions(_ c: CheckContext) -> [Finding] {
-        var placed = Set<Int>(), visible = Set<Int>()
+        var placed = Set<Int>(), visible = Set<Int>(), broken = Set<Int>()
         for router in c.views {
+            for problem in router.problems {
+                switch problem {
+                case let .aliasTargetMissing(id), let .aliasCycle(id), let .aliasOffsetOverflow(id): broken.insert(id)
+                }
+            }
             for (id, p) in router.placements.enumerated() where p != nil { placed.insert(id) }
             for s in 0..<router.segmentCount {
                 let segment = router.segment(s)
@@ -271,9 +276,9 @@ public enum GenericChecks {
                 for step in router.hops(for: route) { visible.insert(step.hop.region) }
             }
         }
-        return placed.subtracting(visible).sorted().compactMap { id in
+        return placed.subtracting(visible).subtracting(broken).sorted().compactMap { id in
             let region = c.tree.nodes[id].region
-            guard region.kind != .bus, region.kind != .reserved || region.children.isEmpty else { return nil }
+            guard region.kind != .bus else { return nil }
             // A container whose children decode is visible through them.
             func anyVisible(_ n: Int) -> Bool { visible.contains(n) || c.tree.nodes[n].children.contains(where: anyVisible) }
             guard !anyVisible(id) else { return nil }
