@@ -17,7 +17,8 @@ private struct Emitter {
     let keyLines: [String: Int]
     let flowRegions: Set<String>
     var lines: [String] = []
-    var used: Set<Int> = []
+    var usedLeading: Set<Int> = []
+    var usedTrailing: Set<Int> = []
 
     init(comments: CommentIndex, keyLines: [String: Int], flowRegions: Set<String>) {
         self.comments = comments
@@ -25,16 +26,23 @@ private struct Emitter {
         self.flowRegions = flowRegions
     }
 
-    mutating func emit(_ text: String, indent: Int, source: Int?) {
+    /// Writes one line, preceded by the comment block and followed by the trailing comment
+    /// that stood at `source` (each written once; `leadingOnly` leaves the trailing one).
+    mutating func emit(_ text: String, indent: Int, source: Int?, leadingOnly: Bool = false) {
         let pad = String(repeating: " ", count: indent)
         var trailing = ""
-        if let source, !used.contains(source) {
-            used.insert(source)
-            if comments.blankBefore.contains(source), let last = lines.last, !last.isEmpty, !last.hasSuffix(":") || lines.count > 1 {
-                lines.append("")
+        if let source {
+            if !usedLeading.contains(source) {
+                usedLeading.insert(source)
+                if comments.blankBefore.contains(source), let last = lines.last, !last.isEmpty, !last.hasSuffix(":") || lines.count > 1 {
+                    lines.append("")
+                }
+                for c in comments.leading[source] ?? [] { lines.append(pad + c) }
             }
-            for c in comments.leading[source] ?? [] { lines.append(pad + c) }
-            if let t = comments.trailing[source] { trailing = "  " + t }
+            if !leadingOnly, !usedTrailing.contains(source), let t = comments.trailing[source] {
+                usedTrailing.insert(source)
+                trailing = "  " + t
+            }
         }
         lines.append(pad + text + trailing)
     }
@@ -42,9 +50,9 @@ private struct Emitter {
     mutating func finish() -> String {
         // Comments whose lines were not written are kept at the end rather than lost.
         var orphans: [String] = []
-        for line in (Set(comments.leading.keys).union(comments.trailing.keys)).subtracting(used).sorted() {
-            orphans += comments.leading[line] ?? []
-            if let t = comments.trailing[line] { orphans.append(t) }
+        for line in Set(comments.leading.keys).union(comments.trailing.keys).sorted() {
+            if !usedLeading.contains(line) { orphans += comments.leading[line] ?? [] }
+            if !usedTrailing.contains(line), let t = comments.trailing[line] { orphans.append(t) }
         }
         let tail = orphans + comments.tail
         lines += tail
@@ -83,7 +91,11 @@ private struct Emitter {
 
     mutating func writeMap(_ map: SoCMap) {
         // Comments heading the file stay at its head, even when `socmap:` is added.
-        field("socmap", "1", owner: "", indent: 0, sourceKey: line("", "socmap") == nil ? "name" : "socmap")
+        if let own = line("", "socmap") {
+            emit("socmap: 1", indent: 0, source: own)
+        } else {
+            emit("socmap: 1", indent: 0, source: line("", "name"), leadingOnly: true)
+        }
         field("name", scalar(map.name), owner: "", indent: 0)
         if let m = map.model { text("model", m, owner: "", indent: 0) }
         if !map.compatible.isEmpty { field("compatible", strings(map.compatible), owner: "", indent: 0) }

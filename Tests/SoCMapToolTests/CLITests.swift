@@ -1,1 +1,140 @@
+import Foundation
 import Testing
+
+/// Runs the built `socmap` and captures its output. Golden files live in `Golden/`; set
+/// SOCMAP_UPDATE_GOLDEN=1 to rewrite them after a deliberate change (then review the diff).
+struct Tool {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var executable: URL {
+        // Next to the test bundle (swift test builds every product), else the default debug path.
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("socmap")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return root.appendingPathComponent(".build/debug/socmap")
+    }
+
+    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func golden(_ name: String, _ actual: String) throws {
+        let url = root.appendingPathComponent("Tests/SoCMapToolTests/Golden/\(name)")
+        if ProcessInfo.processInfo.environment["SOCMAP_UPDATE_GOLDEN"] != nil {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(actual == expected, "\(name) differs from its golden file")
+    }
+}
+
+@Suite("socmap command line", .serialized)
+struct CLITests {
+    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc"]
+
+    @Test(arguments: maps)
+    func showGolden(map: String) throws {
+        for format in ["tree", "flat", "iomem", "json"] {
+            let r = try Tool.run(["show", "maps/\(map).yaml", "--format", format])
+            #expect(r.status == 0 && r.err.isEmpty, "\(r.err)")
+            try Tool.golden("\(map).\(format).txt", r.out)
+        }
+    }
+
+    static let decodes: [(String, [String])] = [
+        ("zynq-7000", ["0x4120_0000", "0x0", "0x8_0000", "0xe000_1004", "0xe200_0010", "0xf8f0_1000", "0xfffc_0000", "0xc000_0000", "0x1_0000_0000"]),
+        ("qemu-virt", ["0x0902_0008", "0x0902_000c", "0x3eff_0010", "0x1000_1000", "0x40_1010_8000", "0x80_0000_1000", "0x4000_0000"]),
+        ("zynqmp", ["0xff00_0000", "0x8_0000_0000", "0xe000_0000", "0xfffc_0000"]),
+        ("juno", ["0x1c09_0004", "0x2c01_0000", "0x5f80_0010", "0x8_8000_0000"]),
+        ("x86-pc", ["0x9_fc00", "0xa_0000", "0x1_8000_0000", "0xfee0_0000"]),
+    ]
+
+    @Test func decodeGolden() throws {
+        var text = ""
+        var json = ""
+        for (map, addresses) in Self.decodes {
+            let r = try Tool.run(["decode", "maps/\(map).yaml"] + addresses)
+            text += "$ socmap decode maps/\(map).yaml \(addresses.joined(separator: " "))  (exit \(r.status))\n" + r.out
+            json += try Tool.run(["decode", "maps/\(map).yaml", "--json"] + addresses).out
+        }
+        try Tool.golden("decode.txt", text)
+        try Tool.golden("decode.jsonl", json)
+    }
+
+    @Test func zynqAcceptance() throws {
+        let cpu = try Tool.run(["decode", "maps/zynq-7000.yaml", "0x4120_0000"])
+        #expect(cpu.status == 0)
+        #expect(cpu.out.contains("/m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
+        #expect(cpu.out.contains("via /m-axi-gp0 (pl-window, identity): 0x4120_0000 -> 0x4120_0000"))
+        let hp = try Tool.run(["decode", "maps/zynq-7000.yaml", "0x4120_0000", "--initiator", "hp"])
+        #expect(hp.status == 1)
+        #expect(hp.out.hasPrefix("0x4120_0000: unassigned"))
+        let reset = try Tool.run(["decode", "maps/zynq-7000.yaml", "0x0", "--set", "ocm0=low", "--set", "scu-filter-start=1M"])
+        #expect(reset.status == 0 && reset.out.hasPrefix("0x0: /ocm/block0 (sram) offset 0x0"))
+        let uboot = try Tool.run(["decode", "maps/zynq-7000.yaml", "0x0"])
+        #expect(uboot.out.hasPrefix("0x0: /ddr (dram) offset 0x0"))
+    }
+
+    @Test(arguments: [
+        (["decode", "maps/zynq-7000.yaml", "0xZZ"], "error: bad address '0xZZ'"),
+        (["decode", "maps/zynq-7000.yaml", "0x0", "--set", "ocm0=middle"], "error: switch 'ocm0' cannot be 'middle'"),
+        (["decode", "maps/zynq-7000.yaml", "0x0", "--set", "ocm9=low"], "error: unknown switch 'ocm9'"),
+        (["decode", "maps/zynq-7000.yaml", "0x0", "--set", "ocm0"], "error: bad --set 'ocm0'"),
+        (["decode", "maps/zynq-7000.yaml", "0x0", "--initiator", "gpu"], "error: unknown initiator 'gpu'"),
+        (["decode", "maps/missing.yaml", "0x0"], "cannot read 'maps/missing.yaml'"),
+        (["decode", "maps/zynq-7000.yaml"], "give at least one ADDRESS"),
+        (["show", "maps/zynq-7000.yaml", "--format", "svgg"], "svgg"),
+        (["frobnicate"], "frobnicate"),
+        (["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "--json", "--nope"], "--nope"),
+    ])
+    func badUsageExitsTwoWithOneLine(arguments: [String], message: String) throws {
+        let r = try Tool.run(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.status) \(r.err)")
+        #expect(r.err.contains(message), "\(r.err)")
+        #expect(r.out.isEmpty)
+    }
+
+    @Test func checkExitsOneOnErrorsAndZeroWhenClean() throws {
+        let broken = try Tool.run(["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml"])
+        #expect(broken.status == 1)
+        #expect(broken.out.contains("broken.yaml:16:5: error: /uart1:"))
+        let json = try Tool.run(["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "--json"])
+        #expect(json.status == 1 && json.out.hasPrefix("[") && json.out.contains("\"check\": \"alias-cycle\""))
+        for map in Self.maps {
+            let r = try Tool.run(["check", "maps/\(map).yaml"])
+            #expect(r.status == 0 && r.out.isEmpty, "\(map): \(r.out)")
+        }
+        let list = try Tool.run(["check", "--list"])
+        #expect(list.status == 0 && list.out.contains("sibling-overlap") && list.out.split(separator: "\n").count >= 10)
+    }
+
+    @Test func fmtRewritesAtomicallyAndIdempotently() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-fmt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("m.yaml")
+        try "name: m  # a map\nregions:\n  - {name: r, kind: dram, base: 0X8000_0000, last: 0x8FFF_FFFF}\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(try Tool.run(["fmt", "--check", file.path]).status == 1)
+        #expect(try Tool.run(["fmt", file.path]).status == 0)
+        let once = try String(contentsOf: file, encoding: .utf8)
+        #expect(once == "socmap: 1\nname: m  # a map\nregions:\n  - {name: r, kind: dram, base: 0x8000_0000, size: 256M}\n")
+        #expect(try Tool.run(["fmt", "--check", file.path]).status == 0)
+        // A broken map is reported and left untouched, with no stray temporary file.
+        try "name: m\nregions:\n  - {name: r, kind: dram, base: 0x8000_0000, size: 0}\n".write(to: file, atomically: true, encoding: .utf8)
+        let bad = try Tool.run(["fmt", file.path])
+        #expect(bad.status == 2 && bad.err.contains("[range-empty]"))
+        #expect(try String(contentsOf: file, encoding: .utf8).contains("size: 0"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.yaml"])
+    }
+}
