@@ -30,15 +30,7 @@ struct ViewOptions: ParsableArguments {
         guard let initiator else { return map.defaultInitiator }
         let known = map.initiators.map(\.name)
         guard known.contains(initiator) else {
-            var text = "unknown initiator '\(initiator)'"
-            if known.isEmpty {
-                text += ": \(map.name) declares no initiators"
-            } else if let guess = didYouMean(initiator, among: known) {
-                text += "; did you mean '\(guess)'?"
-            } else {
-                text += " (known: \(known.joined(separator: ", ")))"
-            }
-            throw ToolError(text)
+            throw ToolError("unknown initiator '\(initiator)'" + suggestion(for: initiator, among: known, none: "\(map.name) declares no initiators"))
         }
         return initiator
     }

@@ -68,6 +68,14 @@ public struct MapInputError: Error, Sendable, CustomStringConvertible {
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }
 
+/// The tail of an "unknown NAME" message: a did-you-mean when one candidate is close, else
+/// the list of known names, or `none` when there are no candidates at all.
+public func suggestion(for word: String, among known: [String], none: String) -> String {
+    if known.isEmpty { return "; \(none)" }
+    if let guess = didYouMean(word, among: known) { return "; did you mean '\(guess)'?" }
+    return " (known: \(known.joined(separator: ", ")))"
+}
+
 /// The closest candidate to `word` by edit distance, if close enough to be a likely typo.
 public func didYouMean(_ word: String, among candidates: some Sequence<String>) -> String? {
     var best: (String, Int)?

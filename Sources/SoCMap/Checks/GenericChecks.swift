@@ -45,15 +45,7 @@ public enum GenericChecks {
         let known = c.map.initiators.map(\.name)
         return c.tree.nodes.indices.flatMap { id -> [Finding] in
             (c.tree.nodes[id].region.seenBy ?? []).filter { !known.contains($0) }.map { name in
-                var text = "seen-by names unknown initiator '\(name)'"
-                if known.isEmpty {
-                    text += "; the map declares no initiators"
-                } else if let guess = didYouMean(name, among: known) {
-                    text += "; did you mean '\(guess)'?"
-                } else {
-                    text += " (declared: \(known.joined(separator: ", ")))"
-                }
-                return Finding(text, region: id)
+                Finding("seen-by names unknown initiator '\(name)'" + suggestion(for: name, among: known, none: "the map declares no initiators"), region: id)
             }
         }
     }
