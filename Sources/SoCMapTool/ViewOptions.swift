@@ -25,6 +25,15 @@ struct ViewOptions: ParsableArguments {
         try MapFile.load(path: map).map
     }
 
+    /// Reads the map file and refuses it when references or names are broken, since no
+    /// view of such a map can be trusted (`socmap check` reports the same problems).
+    func loadUsableMap() throws -> SoCMap {
+        let map = try loadMap()
+        let broken = CheckEngine(checks: GenericChecks.structural).run(on: map).filter { $0.severity == .error }
+        if !broken.isEmpty { throw MapInputError(broken) }
+        return map
+    }
+
     /// The initiator asked for, checked against the map.
     func resolvedInitiator(in map: SoCMap) throws -> String? {
         guard let initiator else { return map.defaultInitiator }
@@ -61,7 +70,7 @@ struct ViewOptions: ParsableArguments {
 
     /// Loads the map and builds the router of the requested view.
     func router() throws -> (SoCMap, Router) {
-        let map = try loadMap()
+        let map = try loadUsableMap()
         let router = Router(map: map, initiator: try resolvedInitiator(in: map), setting: try resolvedSetting(in: map))
         return (map, router)
     }

@@ -96,6 +96,8 @@ struct CLITests {
         (["decode", "maps/zynq-7000.yaml"], "give at least one ADDRESS"),
         (["show", "maps/zynq-7000.yaml", "--format", "svgg"], "svgg"),
         (["frobnicate"], "frobnicate"),
+        (["decode", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "0x0"], "broken.yaml:39:5: error: /loop-a: alias reaches itself: /loop-a -> /loop-b -> /loop-a [alias-cycle]"),
+        (["show", "Tests/SoCMapFileTests/Fixtures/broken.yaml"], "[alias-target]"),
         (["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "--json", "--nope"], "--nope"),
     ])
     func badUsageExitsTwoWithOneLine(arguments: [String], message: String) throws {

@@ -21,6 +21,13 @@ public enum GenericChecks {
         Check(id: "unused-switch", severity: .warning, doc: "no condition mentions a declared switch", run: unusedSwitches),
     ]
 
+    /// Checks whose errors make a map unusable for decoding and views (broken references and
+    /// names): `decode` and `show` refuse such a map as bad input, `check` reports them.
+    public static var structural: [Check] {
+        let ids: Set<String> = ["duplicate-name", "unknown-initiator", "unknown-switch", "alias-target", "alias-cycle"]
+        return all.filter { ids.contains($0.id) }
+    }
+
     static func name(_ c: CheckContext, _ id: Int) -> String { c.tree.nodes[id].path }
 
     static func duplicateNames(_ c: CheckContext) -> [Finding] {
