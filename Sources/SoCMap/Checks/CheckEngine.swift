@@ -76,7 +76,7 @@ public final class CheckContext: @unchecked Sendable {
     /// cannot translate it.
     public private(set) lazy var staticPlacements: [AddressRange?] = {
         var result = [AddressRange?](repeating: nil, count: tree.nodes.count)
-        for (id, node) in tree.nodes.enumerated() {
+        for id in tree.nodes.indices {
             guard var range = extent(of: id) else { continue }
             var ok = true
             for ancestor in tree.ancestors(of: id) {
@@ -84,7 +84,6 @@ public final class CheckContext: @unchecked Sendable {
                 range = moved
             }
             if ok { result[id] = range }
-            _ = node
         }
         return result
     }()
