@@ -22,6 +22,18 @@ struct BundledMapTests {
         #expect(try MapFile.parse(once, file: path).map.withoutLocations() == file.map.withoutLocations())
     }
 
+    /// The annotated example of docs/map-format.md loads, checks clean and decodes as the text says.
+    @Test func documentationExampleWorks() throws {
+        let doc = try String(contentsOf: packageRoot.appendingPathComponent("docs/map-format.md"), encoding: .utf8)
+        let section = try #require(doc.components(separatedBy: "## A complete annotated example").last)
+        let yaml = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
+        let map = try MapFile.parse(yaml, file: "docs/map-format.md").map
+        #expect(CheckEngine().run(on: map).isEmpty)
+        let route = try #require(Router(map: map).route(PhysicalAddress(0xE000_1004)))
+        #expect(Router(map: map).tree.nodes[route.unit].path == "/apb/uart1" && route.offset == 4)
+        #expect(Router(map: map, initiator: "dma").route(PhysicalAddress(0xE000_1004)) == nil)
+    }
+
     /// Every range of QEMU's own flat view (cpu-memory-0, `-M virt -m 1G`) decodes in the map to
     /// one unit with exactly the same bounds, and the map has no other segment.
     @Test func qemuVirtFlatViewMatchesQEMU() throws {
