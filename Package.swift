@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "SoCMap", targets: ["SoCMap"]),
         .library(name: "SoCMapFile", targets: ["SoCMapFile"]),
+        .library(name: "SoCMapFDT", targets: ["SoCMapFDT"]),
         .executable(name: "socmap", targets: ["SoCMapTool"]),
     ],
     dependencies: [
@@ -27,11 +28,15 @@ let package = Package(
             dependencies: ["SoCMap", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictness
         ),
+        // libfdt (Debian libfdt-dev; no pkg-config file, so no pkgConfig here).
+        .systemLibrary(name: "CLibFDT", providers: [.apt(["libfdt-dev"])]),
+        // DTB read/write through libfdt, device-tree export and import; the only module that imports C.
+        .target(name: "SoCMapFDT", dependencies: ["SoCMap", "CLibFDT"], swiftSettings: strictness),
         // The `socmap` command-line tool.
         .executableTarget(
             name: "SoCMapTool",
             dependencies: [
-                "SoCMap", "SoCMapFile",
+                "SoCMap", "SoCMapFile", "SoCMapFDT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictness
@@ -40,6 +45,12 @@ let package = Package(
         .testTarget(
             name: "SoCMapFileTests",
             dependencies: ["SoCMap", "SoCMapFile"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "SoCMapFDTTests",
+            dependencies: ["SoCMap", "SoCMapFile", "SoCMapFDT"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictness
         ),

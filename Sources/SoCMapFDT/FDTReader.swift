@@ -1,0 +1,81 @@
+internal import CLibFDT
+public import SoCMap
+
+/// Reads flattened device trees (DTB) through libfdt into `DeviceTree` values.
+public enum FDTReader {
+    /// Deeper nesting than any real tree; deeper blobs are rejected (vm-fdt caps at 64 too).
+    public static let maximumDepth = 64
+
+    /// Parses a blob. `fdt_check_full` runs before anything else reads it.
+    ///
+    /// - Throws: `FDTError` naming the libfdt code and the offset or node path.
+    public static func read(_ blob: [UInt8]) throws(FDTError) -> DeviceTree {
+        let headerSize = Int(socmap_fdt_header_size())
+        guard blob.count >= headerSize else {
+            throw FDTError("the file holds \(blob.count) bytes, fewer than a \(headerSize)-byte DTB header", operation: "reading the header", location: "offset 0x0")
+        }
+        // libfdt reads the header with aligned loads: work on an 8-byte-aligned copy.
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blob.count, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.copyBytes(from: blob)
+        let fdt = UnsafeRawPointer(buffer.baseAddress!)
+
+        let check = fdt_check_full(fdt, blob.count)
+        if check != 0 {
+            throw FDTError(code: check, operation: "fdt_check_full", location: headerSummary(fdt, fileSize: blob.count))
+        }
+        var tree = DeviceTree()
+        let count = fdt_num_mem_rsv(fdt)
+        if count < 0 { throw FDTError(code: count, operation: "fdt_num_mem_rsv") }
+        for i in 0..<count {
+            var address: UInt64 = 0, size: UInt64 = 0
+            let rc = fdt_get_mem_rsv(fdt, i, &address, &size)
+            if rc != 0 { throw FDTError(code: rc, operation: "fdt_get_mem_rsv", location: "reservation \(i)") }
+            tree.reservations.append(.init(address: address, size: size))
+        }
+        tree.root = try readNode(fdt, offset: 0, path: "/", depth: 0)
+        return tree
+    }
+
+    private static func headerSummary(_ fdt: UnsafeRawPointer, fileSize: Int) -> String {
+        "offset 0x0 (magic 0x\(String(socmap_fdt_magic(fdt), radix: 16)), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
+    }
+
+    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: String, depth: Int) throws(FDTError) -> DTNode {
+        guard depth <= maximumDepth else {
+            throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: path)
+        }
+        var length: Int32 = 0
+        guard let namePointer = fdt_get_name(fdt, offset, &length) else {
+            throw FDTError(code: length, operation: "fdt_get_name", location: "offset 0x\(String(offset, radix: 16))")
+        }
+        let name = String(decoding: UnsafeRawBufferPointer(start: namePointer, count: Int(length)), as: UTF8.self)
+        var node = DTNode(name: name)
+        var prop = fdt_first_property_offset(fdt, offset)
+        while prop >= 0 {
+            var propName: UnsafePointer<CChar>?
+            var valueLength: Int32 = 0
+            guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
+                throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "\(path) (offset 0x\(String(prop, radix: 16)))")
+            }
+            let bytes = Array(UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
+            node.properties.append(DTProperty(name: String(cString: propName), bytes: bytes))
+            prop = fdt_next_property_offset(fdt, prop)
+        }
+        if prop != -FDT_ERR_NOTFOUND {
+            throw FDTError(code: prop, operation: "fdt_next_property_offset", location: path)
+        }
+        var child = fdt_first_subnode(fdt, offset)
+        while child >= 0 {
+            var childLength: Int32 = 0
+            let childName = fdt_get_name(fdt, child, &childLength).map { String(cString: $0) } ?? "?"
+            let childPath = path == "/" ? "/" + childName : path + "/" + childName
+            node.children.append(try readNode(fdt, offset: child, path: childPath, depth: depth + 1))
+            child = fdt_next_subnode(fdt, child)
+        }
+        if child != -FDT_ERR_NOTFOUND {
+            throw FDTError(code: child, operation: "fdt_next_subnode", location: path)
+        }
+        return node
+    }
+}
