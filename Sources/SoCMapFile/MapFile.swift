@@ -13,6 +13,18 @@ public struct MapFile: Sendable {
     /// Paths of regions written in flow style (`- {name: uart0, ...}`).
     public var flowRegions: Set<String>
 
+    /// A map that has no source text (imported from a device tree), ready for `MapWriter`.
+    public init(map: SoCMap) {
+        self.init(map: map, text: "", keyLines: [:], flowRegions: [])
+    }
+
+    init(map: SoCMap, text: String, keyLines: [String: Int], flowRegions: Set<String>) {
+        self.map = map
+        self.text = text
+        self.keyLines = keyLines
+        self.flowRegions = flowRegions
+    }
+
     /// Reads and validates a map file.
     ///
     /// - Throws: `MapInputError` with one diagnostic per problem, each located

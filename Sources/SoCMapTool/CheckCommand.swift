@@ -9,7 +9,7 @@ struct CheckCommand: ParsableCommand {
         discussion: "Exits 1 when a check reports an error, 2 when the map cannot be read."
     )
 
-    @Argument(help: "The map file (YAML or JSON).")
+    @Argument(help: "The map: a YAML or JSON map file, or a device tree (.dtb, .dts).")
     var map: String?
 
     @Flag(name: .long, help: "Print findings as a JSON array.")
@@ -31,7 +31,7 @@ struct CheckCommand: ParsableCommand {
             }
             return
         }
-        let loaded = try ViewOptions.parse([map!]).loadMap()
+        let loaded = try loadAnyMap(map!)
         let diagnostics = engine.run(on: loaded)
         if json {
             print(JSON.array(diagnostics.map(\.json)).pretty)

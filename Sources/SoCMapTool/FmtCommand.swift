@@ -39,17 +39,17 @@ struct FmtCommand: ParsableCommand {
             print(canonical, terminator: "")
             return
         }
-        if canonical != file.text { try writeAtomically(canonical, to: map) }
+        if canonical != file.text { try writeAtomically(Data(canonical.utf8), to: map) }
     }
 }
 
 /// Writes `text` to `path` through a temporary file in the same folder and a rename, so
 /// that readers never see a partial file and an error leaves the old file untouched.
-func writeAtomically(_ text: String, to path: String) throws {
+func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
-        try Data(text.utf8).write(to: temp)
+        try data.write(to: temp)
         if rename(temp.path, url.path) != 0 {
             let code = errno
             try? FileManager.default.removeItem(at: temp)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoCMap
+import SoCMapFDT
 import SoCMapFile
 
 /// A bad-usage or bad-input problem the tool reports in one line and exits 2 for.
@@ -11,7 +12,7 @@ struct ToolError: Error, CustomStringConvertible {
 
 /// Options every command that looks at one view of a map shares.
 struct ViewOptions: ParsableArguments {
-    @Argument(help: "The map file (YAML or JSON).")
+    @Argument(help: "The map: a YAML or JSON map file, or a device tree (.dtb, .dts).")
     var map: String
 
     @Option(name: .long, help: "The initiator whose view to use (default: the map's first).")
@@ -22,7 +23,7 @@ struct ViewOptions: ParsableArguments {
 
     /// Reads the map file.
     func loadMap() throws -> SoCMap {
-        try MapFile.load(path: map).map
+        try loadAnyMap(map)
     }
 
     /// Reads the map file and refuses it when references or names are broken, since no
@@ -74,6 +75,14 @@ struct ViewOptions: ParsableArguments {
         let router = Router(map: map, initiator: try resolvedInitiator(in: map), setting: try resolvedSetting(in: map))
         return (map, router)
     }
+}
+
+/// Reads a map from a YAML/JSON map file or a device tree; import warnings go to stderr.
+func loadAnyMap(_ path: String) throws -> SoCMap {
+    guard DeviceTreeFiles.isDeviceTree(path) else { return try MapFile.load(path: path).map }
+    let imported = try DeviceTreeFiles.importMap(path: path)
+    for w in imported.warnings { printError(w.description) }
+    return imported.map
 }
 
 /// Parses an address argument or fails with a one-line usage error.

@@ -56,8 +56,9 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
         self.column = column
     }
 
-    /// `file:line:col`
-    public var description: String { "\(file):\(line):\(column)" }
+    /// `file:line:col`, or just `file` for inputs without lines (a DTB: the node path
+    /// travels in the diagnostic's path).
+    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
 }
 
 /// How a region's children reach its parent's address space (device-tree `ranges`).

@@ -1,0 +1,132 @@
+/// Turns a device tree into a map with Linux's reading of it (`drivers/of`):
+///
+/// - `#address-cells`/`#size-cells` come from the parent, default 2/1 when absent (with a
+///   warning like dtc's `avoid_default_addr_size`); 1-4 address cells are accepted.
+/// - `ranges` absent: children are not reachable from the parent; empty: identity; entries:
+///   windows, the first one holding a child's start address translates it. A level with
+///   `#size-cells = 0` (I2C, SPI) is not translatable.
+/// - PCI hosts (`device_type = "pci"`): ECAM from `reg`, windows from 3-cell `ranges` by space
+///   code (io, mem32, mem64, prefetchable); configuration space never translates.
+/// - `/memory` (`linux,usable-memory` wins over `reg`), `/reserved-memory` (ignored when its
+///   cells differ from the root's or it lacks `ranges`, as Linux ignores it), `/memreserve/`.
+///
+/// A tree exported by socmap carries a `/socmap` annotations node; import then rebuilds the
+/// original map exactly.
+public struct DeviceTreeImport {
+    /// The map.
+    public private(set) var map: SoCMap
+    /// Warnings met on the way (defaulted cells, ignored nodes).
+    public private(set) var warnings: [Diagnostic] = []
+
+    /// Properties that the import turns into region fields rather than keeping verbatim.
+    static let structural: Set<String> = ["reg", "ranges", "#address-cells", "#size-cells", "compatible", "status"]
+    /// Root children that hold no address-map information.
+    static let skippedRootNodes: Set<String> = ["chosen", "aliases", "cpus", "__symbols__", "__fixups__", "__local_fixups__", "socmap"]
+
+    /// Reads `tree`; `source` names it in diagnostics.
+    ///
+    /// - Throws: `MapInputError` for malformed cells, `reg` or `ranges`, naming the node path.
+    public init(tree: DeviceTree, source: String) throws(MapInputError) {
+        var reader = Reader(tree: tree, source: source)
+        if let metadata = tree.root.children.first(where: { $0.name == "socmap" }), metadata["compatible"]?.strings?.contains("socmap,annotations") == true {
+            map = try reader.annotated(metadata)
+        } else {
+            map = try reader.generic()
+        }
+        warnings = reader.warnings
+    }
+}
+
+/// The parts of one `reg` entry.
+struct RegEntry {
+    var address: UInt64
+    var size: UInt64
+}
+
+struct Reader {
+    let tree: DeviceTree
+    let source: String
+    var warnings: [Diagnostic] = []
+    var errors: [Diagnostic] = []
+
+    init(tree: DeviceTree, source: String) {
+        self.tree = tree
+        self.source = source
+    }
+
+    var location: SourceLocation { SourceLocation(file: source, line: 0, column: 0) }
+
+    mutating func fail(_ id: String, _ message: String, path: String) -> MapInputError {
+        MapInputError([Diagnostic(.error, id, message, at: location, path: path)])
+    }
+
+    mutating func warn(_ id: String, _ message: String, path: String) {
+        warnings.append(Diagnostic(.warning, id, message, at: location, path: path))
+    }
+
+    static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
+
+    /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
+    mutating func childCells(of node: DTNode, path: String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
+        func read(_ name: String, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
+            guard let p = node[name] else { return (value, true) }
+            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.bytes.count) bytes", path: path) }
+            guard range.contains(Int(v)) else {
+                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path)
+            }
+            return (Int(v), false)
+        }
+        let (a, da) = try read("#address-cells", default: 2, range: 1...4)
+        let (s, ds) = try read("#size-cells", default: 1, range: 0...4)
+        return (a, s, da || ds)
+    }
+
+    /// `reg` split into entries with the parent's cells.
+    mutating func regEntries(_ node: DTNode, path: String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
+        guard let p = node[property] else { return [] }
+        let entry = (cells.0 + cells.1) * 4
+        guard let values = p.cells, !p.bytes.isEmpty, p.bytes.count % entry == 0 else {
+            throw fail("reg-format", "\(property) is \(p.bytes.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path)
+        }
+        return stride(from: 0, to: values.count, by: cells.0 + cells.1).map { i in
+            RegEntry(address: low64(values, at: i, count: cells.0), size: cells.1 == 0 ? 0 : low64(values, at: i + cells.0, count: cells.1))
+        }
+    }
+
+    /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
+    mutating func windows(_ node: DTNode, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
+        guard let p = node["ranges"] else { return nil }
+        if p.bytes.isEmpty { return [] }
+        let count = own.0 + parent.0 + own.1
+        guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
+            throw fail("ranges-format", "ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path)
+        }
+        var result: [TranslationWindow] = []
+        for i in stride(from: 0, to: values.count, by: count) {
+            let child = low64(values, at: i, count: own.0)
+            let parentAddress = low64(values, at: i + own.0, count: parent.0)
+            let size = low64(values, at: i + own.0 + parent.0, count: own.1)
+            guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
+                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", path: path)
+                continue
+            }
+            result.append(w)
+        }
+        return result
+    }
+
+    func low64(_ values: [UInt32], at index: Int, count: Int) -> UInt64 {
+        let take = min(count, 2)
+        return values.number(at: index + count - take, count: take)
+    }
+
+    /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps.
+    mutating func range(_ e: RegEntry, path: String, sizeCellsZero: Bool) -> AddressRange? {
+        if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
+        guard let r = AddressRange(base: e.address, size: e.size) else {
+            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", path: path)
+            return nil
+        }
+        return r
+    }
+}

@@ -1,0 +1,193 @@
+extension Reader {
+    /// Imports a device tree that socmap did not write, with Linux's semantics.
+    mutating func generic() throws(MapInputError) -> SoCMap {
+        let root = tree.root
+        let name = root["model"]?.string ?? String(source.split(separator: "/").last ?? "imported")
+        var map = SoCMap(name: name, model: root["model"]?.string, compatible: root["compatible"]?.strings ?? [], source: source)
+        let rootCells = try childCells(of: root, path: "/")
+        if rootCells.defaulted && root.children.contains(where: { $0["reg"] != nil }) {
+            warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
+        }
+        map.addressBits = rootCells.address == 1 ? 32 : 64
+        var regions: [Region] = []
+        for child in root.children where !DeviceTreeImport.skippedRootNodes.contains(child.baseName) {
+            let path = Self.join("/", child.name)
+            if child["device_type"]?.string == "memory" {
+                regions += try memory(child, path: path, cells: (rootCells.address, rootCells.size))
+            } else if child.name == "reserved-memory" {
+                regions += try reservedMemory(child, path: path, rootCells: (rootCells.address, rootCells.size))
+            } else {
+                regions += try importNode(child, path: path, parentCells: (rootCells.address, rootCells.size))
+            }
+        }
+        for (i, r) in tree.reservations.enumerated() {
+            guard let range = AddressRange(base: r.address, size: r.size) else { continue }
+            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, notes: "/memreserve/ entry \(i)"))
+        }
+        map.regions = regions
+        return map
+    }
+
+    /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
+    mutating func memory(_ node: DTNode, path: String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let usable = node["linux,usable-memory"] != nil
+        let entries = try regEntries(node, path: path, cells: cells, property: usable ? "linux,usable-memory" : "reg")
+        var regions: [Region] = []
+        for (i, e) in entries.enumerated() {
+            guard let range = range(e, path: path, sizeCellsZero: false) else { continue }
+            var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range)
+            r.disabled = node["status"].map { $0.string != "okay" && $0.string != "ok" } ?? false
+            if usable { r.notes = "from linux,usable-memory" }
+            r.properties = extraProperties(node, skipping: ["device_type", "linux,usable-memory"])
+            regions.append(r)
+        }
+        return regions
+    }
+
+    /// `/reserved-memory` children with `reg`, as Linux reads them.
+    mutating func reservedMemory(_ node: DTNode, path: String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let own = try childCells(of: node, path: path)
+        guard own.address == rootCells.0, own.size == rootCells.1, node["ranges"] != nil else {
+            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path)
+            return []
+        }
+        var regions: [Region] = []
+        for child in node.children {
+            let childPath = Self.join(path, child.name)
+            if child["status"].map({ $0.string != "okay" && $0.string != "ok" }) ?? false { continue }
+            let entries = try regEntries(child, path: childPath, cells: rootCells)
+            guard let first = entries.first else {
+                warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", path: childPath)
+                continue
+            }
+            guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
+            var r = Region(name: child.name, kind: .reserved, range: range, compatible: child["compatible"]?.strings ?? [])
+            var notes: [String] = []
+            if child["no-map"] != nil { notes.append("no-map") }
+            if child["reusable"] != nil { notes.append("reusable") }
+            r.notes = notes.isEmpty ? "reserved-memory" : "reserved-memory, " + notes.joined(separator: ", ")
+            r.properties = extraProperties(child, skipping: [])
+            regions.append(r)
+        }
+        return regions
+    }
+
+    /// Properties kept verbatim: everything but what became region fields.
+    func extraProperties(_ node: DTNode, skipping: Set<String>) -> [Property] {
+        node.properties.filter { !DeviceTreeImport.structural.contains($0.name) && !skipping.contains($0.name) }.map { p in
+            Property(name: p.name, value: Self.guessValue(p.bytes))
+        }
+    }
+
+    /// The value shape dtc would print (strings, cells or bytes).
+    static func guessValue(_ bytes: [UInt8]) -> Property.Value {
+        if bytes.isEmpty { return .empty }
+        let nul = bytes.filter { $0 == 0 }.count
+        if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
+            let strings = DTProperty(name: "", bytes: bytes).strings, !strings.contains(where: \.isEmpty)
+        {
+            return strings.count == 1 ? .string(strings[0]) : .strings(strings)
+        }
+        if bytes.count % 4 == 0, let cells = DTProperty(name: "", bytes: bytes).cells { return .cells(cells) }
+        return .bytes(bytes)
+    }
+
+    /// One node and its subtree (plus one companion region per further `reg` entry), or
+    /// nothing when it holds no addresses at all.
+    mutating func importNode(_ node: DTNode, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let disabled = node["status"].map { $0.string != "okay" && $0.string != "ok" } ?? false
+        let compatible = node["compatible"]?.strings ?? []
+        let deviceType = node["device_type"]?.string
+        if deviceType == "pci" || deviceType == "pciex" {
+            return try pcie(node, path: path, parentCells: parentCells, disabled: disabled, compatible: compatible).map { [$0] } ?? []
+        }
+        let entries = try regEntries(node, path: path, cells: parentCells)
+        var children: [Region] = []
+        var translation = Translation.none
+        if !node.children.isEmpty {
+            let own = try childCells(of: node, path: path)
+            if own.defaulted && node.children.contains(where: { $0["reg"] != nil }) {
+                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path)
+            }
+            if own.size == 0 {
+                translation = .none  // A #size-cells = 0 level is not translatable.
+            } else if let ws = try windows(node, path: path, own: (own.address, own.size), parent: parentCells) {
+                translation = ws.isEmpty ? .identity : .windows(ws)
+            }
+            for child in node.children {
+                children += try importNode(child, path: Self.join(path, child.name), parentCells: (own.address, own.size))
+            }
+        }
+        let firstRange = entries.first.flatMap { range($0, path: path, sizeCellsZero: parentCells.1 == 0) }
+        guard firstRange != nil || !children.isEmpty else { return [] }
+        let kind: RegionKind
+        if firstRange == nil {
+            kind = .bus
+        } else if compatible.contains("mmio-sram") {
+            kind = .sram
+        } else if deviceType == "memory" {
+            kind = .dram
+        } else {
+            kind = .mmio
+        }
+        var region = Region(name: node.name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
+                            translation: children.isEmpty ? .identity : translation, children: children)
+        if kind == .sram && children.isEmpty { region.translation = .identity }
+        region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? ["#address-cells", "#size-cells", "ranges"] : [])
+        if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
+        // Further reg entries become sibling regions of the same kind, named NAME.N.
+        var companions: [Region] = []
+        if entries.count > 1 {
+            for (i, e) in entries.enumerated().dropFirst() {
+                guard let r = range(e, path: path, sizeCellsZero: parentCells.1 == 0) else { continue }
+                companions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)"))
+            }
+            region.notes = [region.notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ")
+        }
+        return [region] + companions
+    }
+
+    /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
+    mutating func pcie(_ node: DTNode, path: String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
+        let entries = try regEntries(node, path: path, cells: parentCells)
+        let ecam = entries.first.flatMap { range($0, path: path, sizeCellsZero: false) }
+        var windows: [PCIeWindow] = []
+        if let p = node["ranges"], !p.bytes.isEmpty {
+            let count = 3 + parentCells.0 + 2
+            guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
+                throw fail("ranges-format", "PCI ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path)
+            }
+            for i in stride(from: 0, to: values.count, by: count) {
+                let hi = values[i]
+                let pci = values.number(at: i + 1, count: 2)
+                let cpu = low64(values, at: i + 3, count: parentCells.0)
+                let size = values.number(at: i + 3 + parentCells.0, count: 2)
+                let space: PCISpace
+                switch (hi >> 24) & 3 {
+                case 1: space = .io
+                case 2: space = .mem32
+                case 3: space = .mem64
+                default:
+                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", path: path)
+                    continue
+                }
+                guard let cpuRange = AddressRange(base: cpu, size: size), !pci.addingReportingOverflow(size &- 1).overflow else {
+                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", path: path)
+                    continue
+                }
+                windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))
+            }
+        }
+        guard ecam != nil || !windows.isEmpty else { return nil }
+        var first: UInt8 = 0, last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+        if let b = node["bus-range"]?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
+            first = UInt8(b[0])
+            last = UInt8(b[1])
+        }
+        var region = Region(name: node.name, kind: .pcie, disabled: disabled, compatible: compatible,
+                            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows))
+        region.properties = extraProperties(node, skipping: ["device_type", "bus-range"])
+        if !node.children.isEmpty { region.notes = "PCI devices below (\(node.children.map(\.name).joined(separator: ", "))) sit in configuration space and are not mapped" }
+        return region
+    }
+}
