@@ -46,7 +46,8 @@ public struct FDTError: Error, Hashable, Sendable, CustomStringConvertible {
         if let location { text += " at \(location)" }
         if code < 0 {
             let message = String(cString: fdt_strerror(code))
-            text += ": libfdt \(codeName ?? String(code)) (\(message))"
+            let name = codeName ?? String(code)
+            text += ": libfdt \(name)" + (message == name ? "" : " (\(message))")
         }
         if let detail { text += ": \(detail)" }
         return text

@@ -24,6 +24,7 @@ public enum FDTReader {
         if check != 0 {
             throw FDTError(code: check, operation: "fdt_check_full", location: headerSummary(fdt, fileSize: blob.count))
         }
+        try checkLayout(fdt)
         var tree = DeviceTree()
         let count = fdt_num_mem_rsv(fdt)
         if count < 0 { throw FDTError(code: count, operation: "fdt_num_mem_rsv") }
@@ -35,6 +36,30 @@ public enum FDTReader {
         }
         tree.root = try readNode(fdt, offset: 0, path: "/", depth: 0)
         return tree
+    }
+
+    /// What libfdt 1.6.1's `fdt_check_full` lets through: a misaligned structure block or
+    /// memory reservation map, and blocks that overlap each other (DT spec §5).
+    private static func checkLayout(_ fdt: UnsafeRawPointer) throws(FDTError) {
+        let rsv = UInt64(socmap_fdt_off_mem_rsvmap(fdt))
+        let structOffset = UInt64(socmap_fdt_off_dt_struct(fdt)), structSize = UInt64(socmap_fdt_size_dt_struct(fdt))
+        let stringsOffset = UInt64(socmap_fdt_off_dt_strings(fdt)), stringsSize = UInt64(socmap_fdt_size_dt_strings(fdt))
+        guard structOffset % 4 == 0 else {
+            throw FDTError("the structure block starts at 0x\(String(structOffset, radix: 16)), not on a 4-byte boundary", operation: "checking the layout", location: "offset 0x8 (off_dt_struct)")
+        }
+        guard rsv % 8 == 0 else {
+            throw FDTError("the memory reservation map starts at 0x\(String(rsv, radix: 16)), not on an 8-byte boundary", operation: "checking the layout", location: "offset 0x10 (off_mem_rsvmap)")
+        }
+        let reservationsEnd = rsv + 16 * (UInt64(max(fdt_num_mem_rsv(fdt), 0)) + 1)
+        let blocks = [("memory reservation map", rsv, reservationsEnd), ("structure block", structOffset, structOffset + structSize), ("strings block", stringsOffset, stringsOffset + stringsSize)]
+        for i in blocks.indices {
+            for j in blocks.indices where j > i {
+                let (a, aStart, aEnd) = blocks[i], (b, bStart, bEnd) = blocks[j]
+                if aStart < bEnd && bStart < aEnd && aEnd > aStart && bEnd > bStart {
+                    throw FDTError("the \(a) [0x\(String(aStart, radix: 16)), 0x\(String(aEnd, radix: 16))) overlaps the \(b) [0x\(String(bStart, radix: 16)), 0x\(String(bEnd, radix: 16)))", operation: "checking the layout", location: "offset 0x0 (header)")
+                }
+            }
+        }
     }
 
     private static func headerSummary(_ fdt: UnsafeRawPointer, fileSize: Int) -> String {

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import SoCMap
+@testable import SoCMapFDT
+
+@Suite("Device-tree import: Linux translation on real artefacts")
+struct ImportTests {
+    /// QEMU's own DTB decodes like QEMU's memory map (qemu-virt-mtree.txt), PCIe windows included.
+    @Test func qemuVirtDTBDecodesLikeQEMU() throws {
+        let map = try DeviceTreeFiles.importMap(path: fixtureURL("qemu-virt-aarch64-1g.dtb").path).map
+        let router = Router(map: map)
+        func answer(_ a: UInt64) -> DecodeAnswer { DecodeAnswer(address: a, router: router) }
+        #expect(answer(0x3EFF_0010).text.hasPrefix("0x3eff_0010: /pcie@10000000 (pcie) I/O space, bus address 0x10"))
+        let io = try #require(router.route(PhysicalAddress(0x3EFF_0000)))
+        #expect(io.target == .pcieWindow(0) && io.offset == 0)
+        #expect(router.segment(io.segment).range == AddressRange(base: 0x3EFF_0000, last: 0x3EFF_FFFF))
+        let mem32 = try #require(router.route(PhysicalAddress(0x1000_0000)))
+        #expect(mem32.offset == 0x1000_0000 && router.segment(mem32.segment).range == AddressRange(base: 0x1000_0000, last: 0x3EFE_FFFF))
+        let mem64 = try #require(router.route(PhysicalAddress(0x80_0000_0000)))
+        #expect(mem64.offset == 0x80_0000_0000 && router.segment(mem64.segment).range.last == 0xFF_FFFF_FFFF)
+        let ecam = try #require(router.route(PhysicalAddress(0x40_1000_0000)))
+        #expect(ecam.target == .pcieConfig && router.segment(ecam.segment).range == AddressRange(base: 0x40_1000_0000, last: 0x40_1FFF_FFFF))
+        #expect(router.tree.nodes[try #require(router.route(PhysicalAddress(0x0900_0000))).unit].path == "/pl011@9000000")
+        #expect(router.tree.nodes[try #require(router.route(PhysicalAddress(0x4000_0000))).unit].region.kind == .dram)
+        #expect(router.route(PhysicalAddress(0x8000_0000)) == nil)
+    }
+
+    /// Every `reg` entry of the hand-written DTS fixtures lands where the hand-computed table
+    /// (Linux of_translate_address rules) says, or is untranslatable where it says so.
+    @Test(arguments: ["zynq-like", "nested-ranges", "pcie-host", "default-cells"])
+    func translationMatchesTheHandComputedTable(name: String) throws {
+        let imported = try DeviceTreeFiles.importMap(path: fixtureURL("\(name).dts").path)
+        let context = CheckContext(map: imported.map)
+        var regionsByPath: [String: [Int]] = [:]
+        for (id, node) in context.tree.nodes.enumerated() {
+            // Companion regions NAME.N stand for further reg entries of NAME.
+            var path = node.path
+            if let dot = path.lastIndex(of: "."), path[path.index(after: dot)...].allSatisfy(\.isNumber), node.region.notes?.contains("reg entry") == true {
+                path = String(path[..<dot])
+            }
+            regionsByPath[path, default: []].append(id)
+        }
+        var seen: [String: Int] = [:]
+        let lines = try String(contentsOf: fixtureURL("\(name).expected.txt"), encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            var path = fields[0]
+            if path.hasPrefix("/reserved-memory/") { path = "/" + path.dropFirst("/reserved-memory/".count) }
+            let index = seen[path, default: 0]
+            seen[path] = index + 1
+            let ids = regionsByPath[path] ?? []
+            // A PCI host's reg is its ECAM; its placement spans the windows too.
+            let placed = index < ids.count ? (context.tree.nodes[ids[index]].region.pcie.map { $0.ecam } ?? context.staticPlacements[ids[index]]) : nil
+            if fields[1] == "untranslatable" {
+                #expect(placed == nil, "\(name): \(fields[0]) should be untranslatable, got \(placed.map(\.description) ?? "-")")
+            } else {
+                let expected = AddressRange(base: UInt64(fields[1].dropFirst(2), radix: 16)!, last: UInt64(fields[2].dropFirst(2), radix: 16)!)
+                #expect(placed == expected, "\(name): \(fields[0]) expected \(expected.map(\.description) ?? "?") got \(placed.map(\.description) ?? "untranslatable")")
+            }
+        }
+    }
+
+    @Test func defaultCellsWarnLikeDtc() throws {
+        let imported = try DeviceTreeFiles.importMap(path: fixtureURL("default-cells.dts").path)
+        #expect(imported.warnings.contains { $0.checkID == "avoid_default_addr_size" })
+    }
+
+    /// Every corrupted DTB is refused with one line naming the libfdt code, offset or node path.
+    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: fixtureURL("bad").path).filter { $0.hasSuffix(".dtb") && $0 != "base.dtb" }.sorted())
+    func corruptedDTBsAreRefused(name: String) throws {
+        let path = fixtureURL("bad/\(name)").path
+        do {
+            let imported = try DeviceTreeFiles.importMap(path: path)
+            Issue.record("\(name) was accepted: \(imported.map.regions.count) regions")
+        } catch {
+            #expect(error.diagnostics.count == 1)
+            let text = error.diagnostics[0].description
+            #expect(!text.contains("\n") && text.contains(name))
+            #expect(text.contains("FDT_ERR_") || text.contains("/") || text.contains("offset"), "\(text)")
+        }
+    }
+
+    @Test func baseOfTheCorpusIsValid() throws {
+        _ = try DeviceTreeFiles.importMap(path: fixtureURL("bad/base.dtb").path)
+    }
+}
