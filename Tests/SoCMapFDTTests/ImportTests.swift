@@ -61,6 +61,14 @@ struct ImportTests {
         }
     }
 
+    @Test func dtsWithIncludeGoesThroughCpp() throws {
+        let map = try DeviceTreeFiles.importMap(path: fixtureURL("include-board.dts").path).map
+        let router = Router(map: map)
+        let uart = try #require(router.route(PhysicalAddress(0xE000_0004)))
+        #expect(router.tree.nodes[uart.unit].path == "/soc/serial@e0000000" && uart.offset == 4)
+        #expect(router.route(PhysicalAddress(0x100)).map { router.tree.nodes[$0.unit].region.kind } == .dram)
+    }
+
     @Test func defaultCellsWarnLikeDtc() throws {
         let imported = try DeviceTreeFiles.importMap(path: fixtureURL("default-cells.dts").path)
         #expect(imported.warnings.contains { $0.checkID == "avoid_default_addr_size" })

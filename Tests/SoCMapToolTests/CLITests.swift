@@ -139,4 +139,38 @@ struct CLITests {
         #expect(try String(contentsOf: file, encoding: .utf8).contains("size: 0"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["m.yaml"])
     }
+
+    @Test func deviceTreesWorkWhereverMapsDo() throws {
+        let dtb = "Tests/SoCMapFDTTests/Fixtures/qemu-virt-aarch64-1g.dtb"
+        let r = try Tool.run(["decode", dtb, "0x3eff_0010"])
+        #expect(r.status == 0)
+        #expect(r.out.hasPrefix("0x3eff_0010: /pcie@10000000 (pcie) I/O space, bus address 0x10"))
+        #expect(try Tool.run(["show", dtb, "--flat"]).out.contains("0000000010000000-000000003efeffff (prio 0, pcie-mem32): pcie@10000000 @0000000010000000"))
+        #expect(try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"]).status != 2)
+        let dts = try Tool.run(["export", "maps/zynq-7000.yaml", "-o", "-"])
+        let committed = try String(contentsOf: Tool.root.appendingPathComponent("dts/zynq-7000.dts"), encoding: .utf8)
+        #expect(dts.status == 0 && dts.out == committed)
+    }
+
+    @Test func outputsAreAtomic() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let existing = dir.appendingPathComponent("map.yaml")
+        try "keep me\n".write(to: existing, atomically: true, encoding: .utf8)
+        let bad = try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/bad/truncated.dtb", "-o", existing.path])
+        #expect(bad.status == 2 && bad.err.contains("FDT_ERR_TRUNCATED") && bad.err.split(separator: "\n").count == 1)
+        #expect(try String(contentsOf: existing, encoding: .utf8) == "keep me\n")
+        let noFile = dir.appendingPathComponent("out.dtb")
+        let broken = try Tool.run(["export", "Tests/SoCMapFDTTests/Fixtures/../../SoCMapFileTests/Fixtures/broken.yaml", "-o", noFile.path])
+        #expect(broken.status == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["map.yaml"])
+        let good = try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-aarch64-1g.dtb", "-o", existing.path])
+        let imported = try String(contentsOf: existing, encoding: .utf8)
+        #expect(good.status == 0 && imported.contains("kind: pcie"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["map.yaml"])
+        let round = dir.appendingPathComponent("z.dtb")
+        #expect(try Tool.run(["export", "maps/zynq-7000.yaml", "-o", round.path]).status == 0)
+        #expect(try Tool.run(["decode", round.path, "0x4120_0000"]).out.hasPrefix("0x4120_0000: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
+    }
 }
