@@ -104,6 +104,7 @@ extension Reader {
         let entries = try regEntries(node, path: path, cells: parentCells)
         var children: [Region] = []
         var translation = Translation.none
+        var dmaNote: String?
         if !node.children.isEmpty {
             let own = try childCells(of: node, path: path)
             if own.defaulted && node.children.contains(where: { $0["reg"] != nil }) {
@@ -117,6 +118,7 @@ extension Reader {
             for child in node.children {
                 children += try importNode(child, path: Self.join(path, child.name), parentCells: (own.address, own.size))
             }
+            dmaNote = try dmaRanges(node, path: path, own: (own.address, own.size), parent: parentCells)
         }
         let firstRange = entries.first.flatMap { range($0, path: path, sizeCellsZero: parentCells.1 == 0) }
         guard firstRange != nil || !children.isEmpty else { return [] }
@@ -135,6 +137,7 @@ extension Reader {
         if kind == .sram && children.isEmpty { region.translation = .identity }
         region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? ["#address-cells", "#size-cells", "ranges"] : [])
         if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
+        if let dmaNote { region.notes = [region.notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
         var companions: [Region] = []
         if entries.count > 1 {
@@ -145,6 +148,20 @@ extension Reader {
             region.notes = [region.notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ")
         }
         return [region] + companions
+    }
+
+    /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
+    mutating func dmaRanges(_ node: DTNode, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+        guard let p = node["dma-ranges"] else { return nil }
+        if p.bytes.isEmpty { return "dma-ranges: identity" }
+        let count = own.0 + parent.0 + own.1
+        guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
+            throw fail("ranges-format", "dma-ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4)", path: path)
+        }
+        let entries = stride(from: 0, to: values.count, by: count).map { i in
+            "bus \(hex(low64(values, at: i, count: own.0))) -> \(hex(low64(values, at: i + own.0, count: parent.0))) size \(hex(low64(values, at: i + own.0 + parent.0, count: own.1)))"
+        }
+        return "dma-ranges: " + entries.joined(separator: ", ")
     }
 
     /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
