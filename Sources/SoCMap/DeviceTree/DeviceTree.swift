@@ -66,6 +66,12 @@ public struct DTNode: Hashable, Sendable {
         return parts.count == 2 ? String(parts[1]) : nil
     }
 
+    /// Whether `status` says the node is not in use (anything but "okay"/"ok").
+    public var isDisabled: Bool {
+        guard let status = self["status"]?.string else { return false }
+        return status != "okay" && status != "ok"
+    }
+
     /// Appends a property.
     public mutating func set(_ name: String, _ value: DTProperty.Value) {
         properties.removeAll { $0.name == name }

@@ -36,7 +36,7 @@ extension Reader {
         for (i, e) in entries.enumerated() {
             guard let range = range(e, path: path, sizeCellsZero: false) else { continue }
             var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range)
-            r.disabled = node["status"].map { $0.string != "okay" && $0.string != "ok" } ?? false
+            r.disabled = node.isDisabled
             if usable { r.notes = "from linux,usable-memory" }
             r.properties = extraProperties(node, skipping: ["device_type", "linux,usable-memory"])
             regions.append(r)
@@ -54,7 +54,7 @@ extension Reader {
         var regions: [Region] = []
         for child in node.children {
             let childPath = Self.join(path, child.name)
-            if child["status"].map({ $0.string != "okay" && $0.string != "ok" }) ?? false { continue }
+            if child.isDisabled { continue }
             let entries = try regEntries(child, path: childPath, cells: rootCells)
             guard let first = entries.first else {
                 warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", path: childPath)
@@ -95,7 +95,7 @@ extension Reader {
     /// One node and its subtree (plus one companion region per further `reg` entry), or
     /// nothing when it holds no addresses at all.
     mutating func importNode(_ node: DTNode, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let disabled = node["status"].map { $0.string != "okay" && $0.string != "ok" } ?? false
+        let disabled = node.isDisabled
         let compatible = node["compatible"]?.strings ?? []
         let deviceType = node["device_type"]?.string
         if deviceType == "pci" || deviceType == "pciex" {
