@@ -120,6 +120,42 @@ private struct Emitter {
         }
         emit("regions:", indent: 0, source: line("", "regions"))
         for r in map.regions { writeRegion(r, parentPath: "", indent: 2) }
+        if !map.domains.isEmpty {
+            emit("domains:", indent: 0, source: line("", "domains"))
+            for d in map.domains { writeDomain(d) }
+        }
+    }
+
+    mutating func writeDomain(_ d: Domain) {
+        let owner = "domain:" + d.name
+        emit("- name: \(scalar(d.name))", indent: 2, source: d.location?.line)
+        if d.trusted { field("trusted", "true", owner: owner, indent: 4) }
+        if d.iommu { field("iommu", "true", owner: owner, indent: 4) }
+        if d.staticMemory { field("static-memory", "true", owner: owner, indent: 4) }
+        if d.directMap { field("direct-map", "true", owner: owner, indent: 4) }
+        if let bits = d.addressBits { field("address-bits", String(bits), owner: owner, indent: 4) }
+        if let cpus = d.cpus { field("cpus", String(cpus), owner: owner, indent: 4) }
+        if let i = d.initiator { field("initiator", scalar(i), owner: owner, indent: 4) }
+        if let n = d.notes { text("notes", n, owner: owner, indent: 4) }
+        guard !d.entries.isEmpty else { return }
+        emit("entries:", indent: 4, source: line(owner, "entries"))
+        for e in d.entries {
+            var f: [(String, String)] = [("name", scalar(e.name, flow: true))]
+            if let h = e.host { f.append(("host", scalar(h, flow: true))) }
+            if let slice = e.slice {
+                if slice.offset != 0 { f.append(("offset", hex(slice.offset))) }
+                f.append(("size", sizeText(slice.size)))
+            }
+            if let size = e.size { f.append(("size", sizeText(size))) }
+            f.append(("mode", e.mode.name))
+            if let g = e.guestBase { f.append(("guest-base", hex(g))) }
+            if let m = e.deviceModel { f.append(("device-model", scalar(m, flow: true))) }
+            if e.shared { f.append(("shared", "true")) }
+            if e.dma { f.append(("dma", "true")) }
+            if let k = e.kind { f.append(("kind", k.rawValue)) }
+            if let t = e.e820Type { f.append(("e820-type", String(t))) }
+            emit("- {" + f.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}", indent: 6, source: e.location?.line)
+        }
     }
 
     /// The region's own key/value pairs in canonical order, values already rendered.
@@ -134,6 +170,7 @@ private struct Emitter {
         if let seen = r.seenBy { f.append(("seen-by", "[\(seen.map { scalar($0, flow: true) }.joined(separator: ", "))]")) }
         if r.disabled { f.append(("status", "disabled")) }
         if r.overlapIntended { f.append(("overlap", "intended")) }
+        if r.hypervisorOnly { f.append(("virtualization", "hypervisor")) }
         if !r.compatible.isEmpty { f.append(("compatible", strings(r.compatible, flow: flow))) }
         if let rep = r.repetition { f.append(("repeat", "{count: \(rep.count), stride: \(sizeText(rep.stride))}")) }
         if let a = r.alias {

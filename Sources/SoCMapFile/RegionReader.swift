@@ -60,6 +60,11 @@ extension MapReader {
         }
         if let v = f["compatible"]?.value { region.compatible = yaml.strings(v, what: "compatible", path: path) ?? [] }
         if let v = f["notes"]?.value { region.notes = yaml.string(v, what: "notes", path: path) }
+        if let v = f["virtualization"]?.value {
+            if yaml.string(v, what: "virtualization", path: path) == "hypervisor" { region.hypervisorOnly = true } else {
+                yaml.error("bad-value", "virtualization takes the single value 'hypervisor' (reserved for the hypervisor)", at: v, path: path)
+            }
+        }
         if let v = f["properties"]?.value { region.properties = readProperties(v, path: path) }
         if let v = f["repeat"]?.value { region.repetition = readRepetition(v, region: region, path: path) }
         if let v = f["ranges"]?.value { region.translation = readRanges(v, region: region, path: path) }

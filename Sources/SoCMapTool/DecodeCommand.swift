@@ -23,8 +23,17 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let values = try addresses.map(parseAddressArgument)
-        let (_, router) = try view.router()
+        let (map, router) = try view.router()
         var allDecoded = true
+        if let guest = try view.guestRouter(for: map) {
+            for address in values {
+                let answer = GuestDecodeAnswer(address: address, router: guest)
+                print(json ? answer.json.compact : answer.text)
+                allDecoded = allDecoded && answer.isDecoded
+            }
+            if !allDecoded { throw ExitCode(1) }
+            return
+        }
         for address in values {
             let answer = DecodeAnswer(address: address, router: router)
             print(json ? answer.json.compact : answer.text)

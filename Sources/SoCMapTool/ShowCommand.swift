@@ -26,6 +26,16 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let (map, router) = try view.router()
+        if let guest = try view.guestRouter(for: map) {
+            let views = GuestViews(router: guest)
+            switch format ?? (flat ? .flat : .tree) {
+            case .tree: print(views.treeText)
+            case .flat: print(views.flat)
+            case .iomem: print(views.iomem)
+            case .json: print(views.json.pretty)
+            }
+            return
+        }
         let views = MapViews(router: router, mapName: map.name)
         switch format ?? (flat ? .flat : .tree) {
         case .tree: print(views.treeText)

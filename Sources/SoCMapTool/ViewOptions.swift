@@ -18,6 +18,9 @@ struct ViewOptions: ParsableArguments {
     @Option(name: .long, help: "The initiator whose view to use (default: the map's first).")
     var initiator: String?
 
+    @Option(name: .long, help: "A guest domain: decode and show its view (two-stage).")
+    var domain: String?
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a switch, NAME=VALUE; repeatable.", valueName: "NAME=VALUE"))
     var settings: [String] = []
 
@@ -67,6 +70,16 @@ struct ViewOptions: ParsableArguments {
             setting.set(s.name, to: parts[1])
         }
         return setting
+    }
+
+    /// The guest router of `--domain`, or `nil` when no domain was asked for.
+    func guestRouter(for map: SoCMap) throws -> GuestRouter? {
+        guard let name = domain else { return nil }
+        guard let d = map.domainNamed(name) else {
+            throw ToolError("unknown domain '\(name)'" + suggestion(for: name, among: map.domains.map(\.name), none: "\(map.name) declares no domains"))
+        }
+        if initiator != nil { throw ToolError("--initiator and --domain do not go together: a domain's host view is its own 'initiator' key") }
+        return GuestRouter(map: map, domain: d, setting: try resolvedSetting(in: map))
     }
 
     /// Loads the map and builds the router of the requested view.

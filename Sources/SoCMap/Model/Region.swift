@@ -266,6 +266,8 @@ public struct Region: Hashable, Sendable {
     public var repetition: Repetition?
     /// Where the region was written.
     public var location: SourceLocation?
+    /// Reserved for the hypervisor (`virtualization: hypervisor`): no guest may reach it.
+    public var hypervisorOnly = false
 
     /// Creates a region; only `name` and `kind` are required.
     public init(

@@ -110,6 +110,8 @@ public struct SoCMap: Hashable, Sendable {
     public var switches: [Switch]
     /// Top-level regions, in declaration order.
     public var regions: [Region]
+    /// Guest domains built from the host regions.
+    public var domains: [Domain] = []
     /// The file the map came from, for diagnostics.
     public var source: String?
 
@@ -139,6 +141,9 @@ public struct SoCMap: Hashable, Sendable {
     /// Looks up a switch by name.
     public func switchNamed(_ name: String) -> Switch? { switches.first { $0.name == name } }
 
+    /// Looks up a domain by name.
+    public func domainNamed(_ name: String) -> Domain? { domains.first { $0.name == name } }
+
     /// The default initiator for views: the first one declared, or `nil` when there are none.
     public var defaultInitiator: String? { initiators.first?.name }
 }
@@ -152,6 +157,12 @@ extension SoCMap {
         copy.initiators = initiators.map { var i = $0; i.location = nil; return i }
         copy.switches = switches.map { var s = $0; s.location = nil; return s }
         copy.regions = regions.map { $0.withoutLocations() }
+        copy.domains = domains.map { d in
+            var d = d
+            d.location = nil
+            d.entries = d.entries.map { var e = $0; e.location = nil; return e }
+            return d
+        }
         return copy
     }
 }

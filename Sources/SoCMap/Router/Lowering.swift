@@ -188,27 +188,30 @@ struct Lowering {
     }
 }
 
-/// Sweeps pieces (rank = index, lower wins) into sorted, non-overlapping segments.
-func sweep(_ pieces: [Router.Piece]) -> (bases: [UInt64], lasts: [UInt64], owners: [Int32]) {
-    var order = Array(pieces.indices)
-    order.sort { pieces[$0].range.base < pieces[$1].range.base || (pieces[$0].range.base == pieces[$1].range.base && $0 < $1) }
+/// Sweeps ranges (rank = index, lower wins where they overlap) into sorted,
+/// non-overlapping segments, each naming the range that owns it.
+///
+/// - Complexity: O(n log n).
+func sweep(_ ranges: [AddressRange]) -> (bases: [UInt64], lasts: [UInt64], owners: [Int32]) {
+    var order = Array(ranges.indices)
+    order.sort { ranges[$0].base < ranges[$1].base || (ranges[$0].base == ranges[$1].base && $0 < $1) }
     var bases: [UInt64] = [], lasts: [UInt64] = [], owners: [Int32] = []
-    bases.reserveCapacity(pieces.count)
-    lasts.reserveCapacity(pieces.count)
-    owners.reserveCapacity(pieces.count)
+    bases.reserveCapacity(ranges.count)
+    lasts.reserveCapacity(ranges.count)
+    owners.reserveCapacity(ranges.count)
     var heap = MinHeap()
     var next = 0
     var position: UInt64 = 0
     while next < order.count || !heap.isEmpty {
-        if heap.isEmpty { position = pieces[order[next]].range.base }
-        while next < order.count, pieces[order[next]].range.base <= position {
+        if heap.isEmpty { position = ranges[order[next]].base }
+        while next < order.count, ranges[order[next]].base <= position {
             heap.push(order[next])
             next += 1
         }
-        while let top = heap.min, pieces[top].range.last < position { heap.popMin() }
+        while let top = heap.min, ranges[top].last < position { heap.popMin() }
         guard let top = heap.min else { continue }
-        var end = pieces[top].range.last
-        if next < order.count, pieces[order[next]].range.base - 1 < end { end = pieces[order[next]].range.base - 1 }
+        var end = ranges[top].last
+        if next < order.count, ranges[order[next]].base - 1 < end { end = ranges[order[next]].base - 1 }
         if let lastOwner = owners.last, lastOwner == Int32(top), lasts[lasts.count - 1] &+ 1 == position, position != 0 {
             lasts[lasts.count - 1] = end
         } else {

@@ -137,7 +137,7 @@ public struct Router: Sendable {
     public init(tree: RegionTree, initiator: String?, setting: SwitchSetting) {
         var lowering = Lowering(tree: tree, initiator: initiator, setting: setting)
         lowering.run()
-        let swept = sweep(lowering.pieces)
+        let swept = sweep(lowering.pieces.map(\.range))
         self.tree = tree
         self.initiator = initiator
         self.setting = setting
