@@ -32,13 +32,16 @@ public struct Finding: Sendable {
     public var location: SourceLocation?
     /// The view in which it holds, when that matters.
     public var view: String?
+    /// An explicit path, when the culprit is no region (`domain domU1 / entry ram`).
+    public var path: String?
 
     /// Creates a finding.
-    public init(_ message: String, region: Int? = nil, location: SourceLocation? = nil, view: String? = nil) {
+    public init(_ message: String, region: Int? = nil, location: SourceLocation? = nil, view: String? = nil, path: String? = nil) {
         self.message = message
         self.region = region
         self.location = location
         self.view = view
+        self.path = path
     }
 }
 
@@ -115,6 +118,14 @@ public final class CheckContext: @unchecked Sendable {
         }
     }
 
+    /// Every domain resolved against the host map, in declaration order.
+    public private(set) lazy var guests: [(domain: Domain, mappings: [GuestRouter.Mapping], problems: [(entry: Int, message: String)])] = {
+        map.domains.map { d in
+            let r = GuestRouter.resolve(d, in: self)
+            return (d, r.mappings, r.problems)
+        }
+    }()
+
     /// Whether two conditions can hold at once for some setting of the switches they name.
     public func canCoexist(_ a: Condition?, _ b: Condition?) -> Bool {
         guard a != nil || b != nil else { return true }
@@ -147,7 +158,7 @@ public struct CheckEngine: Sendable {
     public var overrides: [String: Severity?] = [:]
 
     /// An engine with the generic checks.
-    public init(checks: [Check] = GenericChecks.all) { self.checks = checks }
+    public init(checks: [Check] = GenericChecks.all + DomainChecks.all) { self.checks = checks }
 
     /// Runs every enabled check on `map`, in table order; findings of one check are sorted
     /// by file position.
@@ -164,7 +175,7 @@ public struct CheckEngine: Sendable {
             }
             let found = check.run(context).map { finding -> Diagnostic in
                 let node = finding.region.map { context.tree.nodes[$0] }
-                return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: node?.path, view: finding.view)
+                return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path, view: finding.view)
             }
             diagnostics += found.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
         }
