@@ -26,7 +26,7 @@ func exportAndImport(_ map: SoCMap) throws -> SoCMap {
 
 @Suite("Device trees: export, import, round trips")
 struct RoundTripTests {
-    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc"]
+    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen"]
 
     @Test(arguments: maps)
     func mapToDTBToMapGivesTheSameRouters(name: String) throws {
@@ -41,6 +41,12 @@ struct RoundTripTests {
         #expect(back.initiators.map(\.name) == map.initiators.map(\.name))
         #expect(back.switches == map.switches.map { var s = $0; s.location = nil; return s })
         #expect(back.addressBits == map.addressBits && back.profile == map.profile && back.name == map.name)
+        // Guest domains come back whole: same entries, same two-stage answers.
+        #expect(back.withoutLocations().domains == map.withoutLocations().domains)
+        for d in map.domains {
+            let a = GuestRouter(map: map, domain: d), b = GuestRouter(map: back, domain: back.domainNamed(d.name)!)
+            #expect(GuestViews(router: a).flat == GuestViews(router: b).flat)
+        }
     }
 
     /// The exported DTB decompiles without a dtc warning, our DTS is byte-identical to dtc's,
@@ -57,7 +63,12 @@ struct RoundTripTests {
         #expect(dtc.status == 0 && dtc.err.isEmpty, "dtc: \(dtc.err)")
         #expect(DTSWriter.text(tree) == dtc.out)
         let validate = try run("dt-validate", [dtb.path])
-        #expect(validate.status == 0 && validate.out.isEmpty && validate.err.isEmpty, "dt-validate: \(validate.out)\(validate.err)")
+        // dt-schema's core chosen.yaml does not know Xen's dom0less `/chosen/domU*` nodes
+        // (their binding lives in Xen's docs); that one finding is expected for maps with domains.
+        let findings = (validate.out + validate.err).split(separator: "\n").filter { line in
+            !(map.domains.isEmpty == false && (line.contains(": chosen: ") || line.contains("schemas/chosen.yaml")))
+        }
+        #expect(findings.isEmpty, "dt-validate: \(findings.joined(separator: "\n"))")
         let committed = try String(contentsOf: packageRoot.appendingPathComponent("dts/\(name).dts"), encoding: .utf8)
         #expect(committed == DTSWriter.text(tree), "dts/\(name).dts drifted from the generator: regenerate it with socmap export maps/\(name).yaml -o dts/\(name).dts")
     }

@@ -41,7 +41,7 @@ struct Tool {
 
 @Suite("socmap command line", .serialized)
 struct CLITests {
-    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc"]
+    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen"]
 
     @Test(arguments: maps)
     func showGolden(map: String) throws {
@@ -60,6 +60,13 @@ struct CLITests {
         ("x86-pc", ["0x9_fc00", "0xa_0000", "0x1_8000_0000", "0xfee0_0000"]),
     ]
 
+    static let guestDecodes: [(String, String, [String])] = [
+        ("x86-nvram-domains", "domU1", ["0x1000", "0xf_0010", "0x20_0000", "0x1_8000_1000", "0xfebc_0010", "0xfed0_1000", "0x5000_0000"]),
+        ("x86-nvram-domains", "domU2", ["0x10", "0x1_0000_0010", "0x1_8000_0000"]),
+        ("zynq-7000-xen", "dom0", ["0x10", "0xe000_1000", "0xf8f0_1000", "0x3800_0000"]),
+        ("zynq-7000-xen", "domU1", ["0x10", "0x4120_0004", "0xf8f0_1000", "0xe000_0000", "0x1000_0000"]),
+    ]
+
     @Test func decodeGolden() throws {
         var text = ""
         var json = ""
@@ -67,6 +74,14 @@ struct CLITests {
             let r = try Tool.run(["decode", "maps/\(map).yaml"] + addresses)
             text += "$ socmap decode maps/\(map).yaml \(addresses.joined(separator: " "))  (exit \(r.status))\n" + r.out
             json += try Tool.run(["decode", "maps/\(map).yaml", "--json"] + addresses).out
+        }
+        for (map, domain, addresses) in Self.guestDecodes {
+            let r = try Tool.run(["decode", "maps/\(map).yaml", "--domain", domain] + addresses)
+            text += "$ socmap decode maps/\(map).yaml --domain \(domain) \(addresses.joined(separator: " "))  (exit \(r.status))\n" + r.out
+            json += try Tool.run(["decode", "maps/\(map).yaml", "--domain", domain, "--json"] + addresses).out
+            for format in ["tree", "flat", "iomem", "json"] {
+                try Tool.golden("\(map).\(domain).\(format).txt", try Tool.run(["show", "maps/\(map).yaml", "--domain", domain, "--format", format]).out)
+            }
         }
         try Tool.golden("decode.txt", text)
         try Tool.golden("decode.jsonl", json)
@@ -172,5 +187,48 @@ struct CLITests {
         let round = dir.appendingPathComponent("z.dtb")
         #expect(try Tool.run(["export", "maps/zynq-7000.yaml", "-o", round.path]).status == 0)
         #expect(try Tool.run(["decode", round.path, "0x4120_0000"]).out.hasPrefix("0x4120_0000: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
+    }
+
+    @Test func guestOutputs() throws {
+        let e820 = try Tool.run(["guest", "maps/x86-nvram-domains.yaml", "--domain", "domU1", "--e820", "-"])
+        #expect(e820.status == 0 && e820.err.isEmpty)
+        #expect(e820.out == """
+            BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable
+            BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved
+            BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable
+            BIOS-e820: [mem 0x00000000fec00000-0x00000000fec00fff] reserved
+            BIOS-e820: [mem 0x00000000fed01000-0x00000000fed01fff] reserved
+            BIOS-e820: [mem 0x00000000fee00000-0x00000000feefffff] reserved
+            BIOS-e820: [mem 0x0000000180000000-0x00000001ffffffff] persistent (type 7)
+
+            """)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-guest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (map, domain) in [("x86-nvram-domains", "domU1"), ("x86-nvram-domains", "domU2"), ("zynq-7000-xen", "dom0"), ("zynq-7000-xen", "domU1")] {
+            let dtb = dir.appendingPathComponent("\(domain).dtb").path, xen = dir.appendingPathComponent("\(domain)-xen.dtb").path
+            let bin = dir.appendingPathComponent("\(domain).e820").path
+            let r = try Tool.run(["guest", "maps/\(map).yaml", "--domain", domain, "-o", dtb, "--xen", xen, "--e820-binary", bin])
+            #expect(r.status == 0, "\(r.err)")
+            for file in [dtb, xen] {
+                let dtc = Process()
+                dtc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                dtc.arguments = ["dtc", "-I", "dtb", "-O", "dts", "-o", "/dev/null", file]
+                let err = Pipe()
+                dtc.standardError = err
+                try dtc.run()
+                let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                dtc.waitUntilExit()
+                #expect(dtc.terminationStatus == 0 && text.isEmpty, "\(file): \(text)")
+            }
+            let binary = try Data(contentsOf: URL(fileURLWithPath: bin))
+            #expect(binary.count % 20 == 0 && !binary.isEmpty)
+        }
+        let dts = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "dom0", "--xen", "-"])
+        #expect(dts.out.contains("compatible = \"xen,domain\";") && dts.out.contains("direct-map;") && dts.out.contains("xen,static-mem = <0x00 0x00 0x00 0x20000000>;"))
+        let passthrough = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "dom0", "-o", "-"])
+        #expect(passthrough.out.contains("xen,reg = <0x00 0xe0000000 0x00 0x300000 0x00 0xe0000000>;") && passthrough.out.contains("xen,path = \"/iop-bus@e0000000\";"))
+        let domu = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "domU1", "--xen", "-"])
+        #expect(domu.out.contains("vpl011;") && !domu.out.contains("direct-map"))
     }
 }

@@ -52,6 +52,7 @@ extension Reader {
             r.disabled = annotation["disabled"] != nil
             r.overlapIntended = annotation["overlap-intended"] != nil
             r.notes = annotation["notes"]?.string
+            r.hypervisorOnly = annotation["hypervisor"] != nil
             r.compatible = annotation["map-compatible"]?.words ?? []
             if let target = annotation["alias-of"]?.string {
                 r.alias = AliasTarget(path: target, offset: annotation["offset"]?.cells.map { $0.number(at: 0, count: 2) } ?? 0)
@@ -64,7 +65,33 @@ extension Reader {
             built.append((regionPath, r))
         }
         map.regions = Self.assemble(built)
+        if let list = metadata.children.first(where: { $0.name == "domains" }) {
+            map.domains = try list.children.map { n throws(MapInputError) -> Domain in try domain(n) }
+        }
         return map
+    }
+
+    mutating func domain(_ n: DTNode) throws(MapInputError) -> Domain {
+        guard let name = n["id"]?.string else { throw fail("annotation", "a domain annotation lacks its id", path: "/socmap/domains/\(n.name)") }
+        var d = Domain(name: name, trusted: n["trusted"] != nil, iommu: n["iommu"] != nil, staticMemory: n["static-memory"] != nil,
+                       directMap: n["direct-map"] != nil, addressBits: n["address-bits"]?.u32.map(Int.init), cpus: n["cpus"]?.u32.map(Int.init),
+                       initiator: n["initiator"]?.string, notes: n["notes"]?.string)
+        for en in n.children {
+            guard let id = en["id"]?.string, let mode = en["mode"]?.string.flatMap(GuestMode.init(name:)) else {
+                throw fail("annotation", "a domain entry annotation lacks id or mode", path: "/socmap/domains/\(n.name)/\(en.name)")
+            }
+            var e = DomainEntry(name: id, mode: mode, host: en["host"]?.string)
+            if let s = en["slice"]?.cells, s.count == 4 { e.slice = (s.number(at: 0, count: 2), s.number(at: 2, count: 2)) }
+            e.guestBase = en["guest-base"]?.cells.map { $0.number(at: 0, count: 2) }
+            e.size = en["size"]?.cells.map { $0.number(at: 0, count: 2) }
+            e.deviceModel = en["device-model"]?.string
+            e.shared = en["shared"] != nil
+            e.dma = en["dma"] != nil
+            e.kind = en["kind"]?.string.flatMap(RegionKind.init(rawValue:))
+            e.e820Type = en["e820-type"]?.u32
+            d.entries.append(e)
+        }
+        return d
     }
 
     /// The `#address-cells`/`#size-cells` that apply to the node at `path` (its parent's).

@@ -14,6 +14,17 @@ public enum DeviceTreeExport {
         return builder.build()
     }
 
+    /// The device-tree node path of every region, by map path, as `tree(of:)` names them.
+    public static func nodePaths(of map: SoCMap) -> [String: String] {
+        var builder = Builder(map: map, setting: SwitchSetting(map: map))
+        _ = builder.build(includeDomains: false)
+        var result: [String: String] = [:]
+        for a in builder.annotations {
+            if let r = a["region"]?.string, let n = a["node"]?.string { result[r] = n }
+        }
+        return result
+    }
+
     /// The number of 32-bit cells needed for the largest of `values` (1 or 2).
     static func cellsNeeded(_ values: [UInt64]) -> Int { values.contains { $0 > 0xFFFF_FFFF } ? 2 : 1 }
 
@@ -58,7 +69,7 @@ private struct Builder {
         rootCells = map.addressBits > 32 ? 2 : DeviceTreeExport.cellsNeeded(values)
     }
 
-    mutating func build() -> DeviceTree {
+    mutating func build(includeDomains: Bool = true) -> DeviceTree {
         var root = DTNode(name: "")
         root.set("#address-cells", .cells([UInt32(rootCells)]))
         root.set("#size-cells", .cells([UInt32(rootCells)]))
@@ -72,6 +83,12 @@ private struct Builder {
             reserved.set("#size-cells", .cells([UInt32(rootCells)]))
             reserved.set("ranges", .empty)
             children.insert(reserved, at: index)
+        }
+        if includeDomains && !map.domains.isEmpty {
+            // Xen dom0less nodes, as the hypervisor reads them from the host tree.
+            var chosen = DTNode(name: "chosen")
+            chosen.children = map.domains.map { GuestOutputs(map: map, router: GuestRouter(map: map, domain: $0, setting: setting)).xenDomainNode }
+            children.append(chosen)
         }
         root.children = children + [metadataNode()]
         return DeviceTree(root: root)
@@ -109,7 +126,42 @@ private struct Builder {
         var regions = DTNode(name: "regions")
         regions.children = annotations
         node.children.append(regions)
+        if !map.domains.isEmpty { node.children.append(domainsNode()) }
         return node
+    }
+
+    /// Domains with every field, for import to restore them.
+    func domainsNode() -> DTNode {
+        var list = DTNode(name: "domains")
+        list.children = map.domains.enumerated().map { i, d in
+            var n = DTNode(name: "domain-\(i)")
+            n.set("id", .strings([d.name]))
+            if d.trusted { n.set("trusted", .empty) }
+            if d.iommu { n.set("iommu", .empty) }
+            if d.staticMemory { n.set("static-memory", .empty) }
+            if d.directMap { n.set("direct-map", .empty) }
+            if let b = d.addressBits { n.set("address-bits", .cells([UInt32(b)])) }
+            if let c = d.cpus { n.set("cpus", .cells([UInt32(c)])) }
+            if let init_ = d.initiator { n.set("initiator", .strings([init_])) }
+            if let notes = d.notes { n.set("notes", .strings([notes])) }
+            n.children = d.entries.enumerated().map { j, e in
+                var en = DTNode(name: "entry-\(j)")
+                en.set("id", .strings([e.name]))
+                en.set("mode", .strings([e.mode.name]))
+                if let h = e.host { en.set("host", .strings([h])) }
+                if let slice = e.slice { en.set("slice", .cells(cells(slice.offset, count: 2) + cells(slice.size, count: 2))) }
+                if let g = e.guestBase { en.set("guest-base", .cells(cells(g, count: 2))) }
+                if let size = e.size { en.set("size", .cells(cells(size, count: 2))) }
+                if let m = e.deviceModel { en.set("device-model", .strings([m])) }
+                if e.shared { en.set("shared", .empty) }
+                if e.dma { en.set("dma", .empty) }
+                if let k = e.kind { en.set("kind", .strings([k.rawValue])) }
+                if let t = e.e820Type { en.set("e820-type", .cells([t])) }
+                return en
+            }
+            return n
+        }
+        return list
     }
 
     func unit(_ value: UInt64) -> String { String(value, radix: 16) }
@@ -246,6 +298,7 @@ private struct Builder {
             }
             if r.disabled { annotation.set("disabled", .empty) }
             if r.overlapIntended { annotation.set("overlap-intended", .empty) }
+            if r.hypervisorOnly { annotation.set("hypervisor", .empty) }
             if let n = r.notes { annotation.set("notes", .strings([n])) }
             if let a = r.alias {
                 annotation.set("alias-of", .strings([a.path]))
