@@ -108,18 +108,7 @@ public struct GuestRouter: Sendable {
     ///
     /// - Complexity: O(log n); allocates nothing.
     public func route(_ address: UInt64) -> Route? {
-        var low = 0, count = bases.count
-        bases.withUnsafeBufferPointer { b in
-            while count > 0 {
-                let half = count / 2
-                if b[low + half] <= address {
-                    low += half + 1
-                    count -= half + 1
-                } else {
-                    count = half
-                }
-            }
-        }
+        let low = basesNotAbove(address, in: bases)
         guard low > 0, lasts[low - 1] >= address else { return nil }
         let m = mappings[Int(owners[low - 1])]
         let offset = address - m.guest.base
@@ -129,8 +118,8 @@ public struct GuestRouter: Sendable {
 
     /// The nearest guest segments below and above a faulting address.
     public func neighbours(of address: UInt64) -> (below: Int?, above: Int?) {
-        let above = bases.firstIndex { $0 > address }
-        let below = (above ?? bases.count) - 1
-        return (below >= 0 && lasts[below] < address ? below : nil, above)
+        let first = basesNotAbove(address, in: bases)
+        let below = first - 1
+        return (below >= 0 && lasts[below] < address ? below : nil, first < bases.count ? first : nil)
     }
 }

@@ -225,6 +225,27 @@ func sweep(_ ranges: [AddressRange]) -> (bases: [UInt64], lasts: [UInt64], owner
     return (bases, lasts, owners)
 }
 
+/// The number of sorted segment bases that are `<= address` (the index just past the
+/// segment that may hold it).
+///
+/// - Complexity: O(log n); allocates nothing.
+func basesNotAbove(_ address: UInt64, in bases: [UInt64]) -> Int {
+    bases.withUnsafeBufferPointer { b in
+        var low = 0
+        var count = b.count
+        while count > 0 {
+            let half = count / 2
+            if b[low + half] <= address {
+                low += half + 1
+                count -= half + 1
+            } else {
+                count = half
+            }
+        }
+        return low
+    }
+}
+
 /// A binary min-heap of piece ranks.
 struct MinHeap {
     private var items: [Int] = []

@@ -158,21 +158,7 @@ public struct Router: Sendable {
     /// - Complexity: O(log n); allocates nothing.
     public func segmentIndex(of address: PhysicalAddress) -> Int? {
         let a = address.rawValue
-        let low = bases.withUnsafeBufferPointer { bases in
-            // The number of segments whose base is <= a.
-            var low = 0
-            var count = bases.count
-            while count > 0 {
-                let half = count / 2
-                if bases[low + half] <= a {
-                    low += half + 1
-                    count -= half + 1
-                } else {
-                    count = half
-                }
-            }
-            return low
-        }
+        let low = basesNotAbove(a, in: bases)
         return low > 0 && lasts[low - 1] >= a ? low - 1 : nil
     }
 
@@ -213,12 +199,8 @@ public struct Router: Sendable {
     /// The nearest segments strictly below and above an unassigned `address`.
     public func neighbours(of address: PhysicalAddress) -> (below: Segment?, above: Segment?) {
         let a = address.rawValue
-        var low = 0, high = bases.count
-        while low < high {
-            let mid = (low + high) / 2
-            if bases[mid] <= a { low = mid + 1 } else { high = mid }
-        }
         // `low` is the first segment with base > a.
+        let low = basesNotAbove(a, in: bases)
         var below: Segment?
         var i = low - 1
         while i >= 0 {
