@@ -92,7 +92,7 @@ struct MapReader {
     static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]
     static let regionKeys = [
         "name", "kind", "base", "size", "last", "priority", "when", "seen-by", "status", "overlap", "compatible",
-        "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization",
+        "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization", "clip-children",
     ]
 
     mutating func readMap(_ root: Node) -> SoCMap? {

@@ -171,6 +171,7 @@ private struct Emitter {
         if r.disabled { f.append(("status", "disabled")) }
         if r.overlapIntended { f.append(("overlap", "intended")) }
         if r.hypervisorOnly { f.append(("virtualization", "hypervisor")) }
+        if !r.clipsChildren { f.append(("clip-children", "false")) }
         if !r.compatible.isEmpty { f.append(("compatible", strings(r.compatible, flow: flow))) }
         if let rep = r.repetition { f.append(("repeat", "{count: \(rep.count), stride: \(sizeText(rep.stride))}")) }
         if let a = r.alias {

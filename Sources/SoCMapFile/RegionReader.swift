@@ -60,6 +60,7 @@ extension MapReader {
         }
         if let v = f["compatible"]?.value { region.compatible = yaml.strings(v, what: "compatible", path: path) ?? [] }
         if let v = f["notes"]?.value { region.notes = yaml.string(v, what: "notes", path: path) }
+        if let v = f["clip-children"]?.value { region.clipsChildren = yaml.boolean(v, what: "clip-children", path: path) ?? true }
         if let v = f["virtualization"]?.value {
             if yaml.string(v, what: "virtualization", path: path) == "hypervisor" { region.hypervisorOnly = true } else {
                 yaml.error("bad-value", "virtualization takes the single value 'hypervisor' (reserved for the hypervisor)", at: v, path: path)

@@ -93,3 +93,35 @@ struct ImportTests {
         _ = try DeviceTreeFiles.importMap(path: fixtureURL("bad/base.dtb").path)
     }
 }
+
+@Suite("Checks on imported device trees")
+struct DeviceTreeCheckTests {
+    func check(_ name: String, profile: String? = nil) throws -> [Diagnostic] {
+        let map = try DeviceTreeFiles.importMap(path: fixtureURL(name).path).map
+        return CheckEngine(profile: profile.flatMap(Profile.named) ?? Profile.for(map)).run(on: map)
+    }
+
+    /// dtc compiles it silently; socmap finds the two devices that share a CPU address.
+    @Test func overlapBehindDifferentRangesIsFound() throws {
+        let dtc = try run("dtc", ["-I", "dts", "-O", "dtb", "-o", "/dev/null", fixtureURL("overlap-behind-ranges.dts").path])
+        #expect(dtc.status == 0 && dtc.err.isEmpty && dtc.out.isEmpty)
+        let found = try check("overlap-behind-ranges.dts")
+        #expect(found.contains { $0.checkID == "decode-conflict" && $0.path == "/bus@20000000/timer@201000" && $0.message.contains("/bus@10000000/serial@1000") })
+    }
+
+    /// The zynq-7000 rules run on a board DTS and name node paths.
+    @Test func zynqProfileOnADTB() throws {
+        let found = try check("zynq-bad-board.dts", profile: "zynq-7000")
+        #expect(found.contains { $0.checkID == "zynq-ddr-window" && $0.path == "/memory@0" })
+        #expect(found.contains { $0.checkID == "zynq-pl-window" && $0.path == "/amba_pl-bus@40000000/dma@7fff8000" })
+        #expect(found.allSatisfy { $0.location?.file.hasSuffix("zynq-bad-board.dts") ?? false })
+        // Chosen from the root compatible when no --profile is given.
+        #expect(try check("zynq-bad-board.dts").contains { $0.checkID == "zynq-pl-window" })
+        // The well-formed Zynq-like board and QEMU's own DTBs are clean under their profiles.
+        #expect(try check("zynq-like.dts", profile: "zynq-7000").isEmpty)
+        for dtb in ["qemu-virt-aarch64-1g.dtb", "qemu-virt-aarch64-gicv3-4g.dtb", "qemu-virt-arm.dtb"] {
+            let findings = try check(dtb, profile: "qemu-virt")
+            #expect(findings.isEmpty, "\(dtb): \(findings.map(\.description))")
+        }
+    }
+}

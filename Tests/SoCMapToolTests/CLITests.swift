@@ -231,4 +231,26 @@ struct CLITests {
         let domu = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "domU1", "--xen", "-"])
         #expect(domu.out.contains("vpl011;") && !domu.out.contains("direct-map"))
     }
+
+    @Test func checkOptions() throws {
+        let three = "Tests/SoCMapFileTests/Fixtures/profiles/zynq-7000-three.yaml"
+        let r = try Tool.run(["check", three])
+        #expect(r.status == 1 && r.out.contains("zynq-7000-three.yaml:9:5: error: /axi_gpio_0: PL slave [0x7fff_0000, 0x8000_ffff] straddles M_AXI_GP0 and M_AXI_GP1 [zynq-pl-window]"))
+        let demoted = try Tool.run(["check", three, "-W", "zynq-pl-window", "-W", "zynq-hp-reach", "--no", "zynq-ddr-window"])
+        #expect(demoted.status == 0 && demoted.out.hasSuffix("0 errors, 2 warnings\n"))
+        let promoted = try Tool.run(["check", "maps/zynq-7000.yaml", "-E", "unused-switch"])
+        #expect(promoted.status == 0 && promoted.out.isEmpty)
+        let unknown = try Tool.run(["check", three, "--no", "zynq-pl-windw"])
+        #expect(unknown.status == 2 && unknown.err.contains("did you mean 'zynq-pl-window'"))
+        let badProfile = try Tool.run(["check", three, "--profile", "zynq7000"])
+        #expect(badProfile.status == 2 && badProfile.err.contains("did you mean 'zynq-7000'"))
+        let sweep = try Tool.run(["check", "maps/zynq-7000.yaml", "--all-switches"])
+        #expect(sweep.status == 0 && sweep.out.isEmpty)
+        let list = try Tool.run(["check", "--list"])
+        for id in ["zynq-pl-window", "zynqmp-rpu-reach", "juno-dram-window", "virt-ram", "x86-mmconfig", "domain-dma-iommu", "decode-conflict"] {
+            #expect(list.out.contains(id))
+        }
+        let dtb = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-bad-board.dts", "--profile", "zynq-7000", "--json"])
+        #expect(dtb.status == 1 && dtb.out.contains("\"path\": \"/amba_pl-bus@40000000/dma@7fff8000\""))
+    }
 }

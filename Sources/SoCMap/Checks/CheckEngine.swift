@@ -54,10 +54,40 @@ public final class CheckContext: @unchecked Sendable {
     /// Upper bound on switch combinations swept when a check needs every view.
     public static let maximumSweep = 4096
 
+    /// Whether view rules sweep every switch combination (`--all-switches`) or use the
+    /// default setting only.
+    public let allSwitches: Bool
+
     /// Creates a context.
-    public init(map: SoCMap) {
+    public init(map: SoCMap, allSwitches: Bool = false) {
         self.map = map
+        self.allSwitches = allSwitches
         tree = RegionTree(map: map)
+    }
+
+    /// The views profile rules look at: every initiator with the default setting, or with every
+    /// switch combination under `--all-switches` (capped at `maximumSweep`).
+    public private(set) lazy var ruleViews: [Router] = {
+        allSwitches ? views : initiators.map { Router(tree: tree, initiator: $0, setting: SwitchSetting(map: map)) }
+    }()
+
+    /// Regions that decode addresses themselves (not containers, aliases or PCIe hosts), with
+    /// their root-space placement.
+    public private(set) lazy var leaves: [(id: Int, range: AddressRange)] = {
+        tree.nodes.indices.compactMap { id in
+            let n = tree.nodes[id]
+            guard ![.bus, .alias, .pcie].contains(n.region.kind), n.children.isEmpty || n.region.kind.decodesHoles,
+                !n.region.disabled, !tree.ancestors(of: id).contains(where: { tree.nodes[$0].region.disabled }),
+                let placed = staticPlacements[id]
+            else { return nil }
+            return (id, placed)
+        }
+    }()
+
+    /// Describes a switch setting for findings: `ocm0=low scu-filter-start=0`, or `default
+    /// switches` when the map has none.
+    public func describe(_ setting: SwitchSetting) -> String {
+        map.switches.isEmpty ? "no switches" : setting.description
     }
 
     /// Every initiator's name, or `[nil]` for a map without initiators.
@@ -160,11 +190,21 @@ public struct CheckEngine: Sendable {
     /// An engine with the generic checks.
     public init(checks: [Check] = GenericChecks.all + DomainChecks.all) { self.checks = checks }
 
+    /// Sweep every switch combination for view rules (`--all-switches`).
+    public var allSwitches = false
+
+    /// An engine with the generic and domain checks plus a profile's rules.
+    public init(profile: Profile?) {
+        checks = GenericChecks.all + DomainChecks.all + (profile?.checks ?? [])
+    }
+
     /// Runs every enabled check on `map`, in table order; findings of one check are sorted
-    /// by file position.
+    /// by file position. A check whose prerequisite reported an error does not run, and says
+    /// so in a diagnostic of its own instead of staying silent.
     public func run(on map: SoCMap) -> [Diagnostic] {
-        let context = CheckContext(map: map)
+        let context = CheckContext(map: map, allSwitches: allSwitches)
         var diagnostics: [Diagnostic] = []
+        var failed = Set<String>()
         for check in checks {
             let severity: Severity
             if let override = overrides[check.id] {
@@ -173,12 +213,38 @@ public struct CheckEngine: Sendable {
             } else {
                 severity = check.severity
             }
-            let found = check.run(context).map { finding -> Diagnostic in
+            if let blocker = check.prerequisites.first(where: failed.contains) {
+                diagnostics.append(Diagnostic(.warning, check.id, "not run: its prerequisite '\(blocker)' reported errors; fix those first"))
+                failed.insert(check.id)
+                continue
+            }
+            let found = Self.mergeViews(check.run(context)).map { finding -> Diagnostic in
                 let node = finding.region.map { context.tree.nodes[$0] }
                 return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path, view: finding.view)
             }
+            if found.contains(where: { $0.severity == .error }) { failed.insert(check.id) }
             diagnostics += found.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
         }
         return diagnostics
+    }
+
+    /// One finding per (region, message), listing every view it holds in.
+    static func mergeViews(_ findings: [Finding]) -> [Finding] {
+        var order: [String] = []
+        var first: [String: Finding] = [:]
+        var views: [String: [String]] = [:]
+        for f in findings {
+            let key = "\(f.region ?? -1)|\(f.path ?? "")|\(f.message)"
+            if first[key] == nil {
+                order.append(key)
+                first[key] = f
+            }
+            if let v = f.view, !(views[key] ?? []).contains(v) { views[key, default: []].append(v) }
+        }
+        return order.map { key in
+            var f = first[key]!
+            if let list = views[key], !list.isEmpty { f.view = list.joined(separator: "; ") }
+            return f
+        }
     }
 }

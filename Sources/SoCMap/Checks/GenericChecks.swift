@@ -19,6 +19,9 @@ public enum GenericChecks {
         Check(id: "empty-bus", severity: .warning, doc: "a bus has no children", run: emptyBuses),
         Check(id: "shadowed", severity: .warning, doc: "a region is hidden by higher-priority siblings in every view where it exists", run: shadowedRegions),
         Check(id: "unused-switch", severity: .warning, doc: "no condition mentions a declared switch", run: unusedSwitches),
+        Check(id: "decode-conflict", severity: .error, doc: "one CPU address decodes to two units on different buses at equal priority (after translation)", prerequisites: ["alias-cycle"], run: decodeConflicts),
+        Check(id: "dram-hole", severity: .warning, doc: "something other than a reserved carve-out punches a hole into a DRAM bank", run: dramHoles),
+        Check(id: "unit-address", severity: .warning, doc: "a bus child's @unit differs from its first reg address (dtc simple_bus_reg: untranslated string)", run: unitAddresses),
     ]
 
     /// Checks whose errors make a map unusable for decoding and views (broken references and
@@ -172,7 +175,7 @@ public enum GenericChecks {
 
     static func outsideParents(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.indices.flatMap { parent -> [Finding] in
-            guard let bounds = c.tree.nodes[parent].region.range else { return [] }
+            guard let bounds = c.tree.nodes[parent].region.range, c.tree.nodes[parent].region.clipsChildren else { return [] }
             return c.tree.nodes[parent].children.compactMap { child in
                 guard let range = c.extent(of: child), let placed = c.translate(range, through: parent), !bounds.contains(placed) else { return nil }
                 let how = placed.overlaps(bounds) ? "partly outside" : "outside"
@@ -282,6 +285,74 @@ public enum GenericChecks {
             func anyVisible(_ n: Int) -> Bool { visible.contains(n) || c.tree.nodes[n].children.contains(where: anyVisible) }
             guard !anyVisible(id) else { return nil }
             return Finding("'\(region.name)' is hidden by higher-priority or later siblings in every view where it exists", region: id)
+        }
+    }
+
+    /// The condition that must hold for a node and all its ancestors.
+    static func fullCondition(_ c: CheckContext, _ id: Int) -> Condition? {
+        ([id] + c.tree.ancestors(of: id)).compactMap { c.tree.nodes[$0].region.condition }.reduce(nil) { acc, cond in acc.map { .and($0, cond) } ?? cond }
+    }
+
+    static func decodeConflicts(_ c: CheckContext) -> [Finding] {
+        var findings: [Finding] = []
+        let leaves = c.leaves.filter { c.tree.nodes[$0.id].region.kind != .reserved && !c.tree.nodes[$0.id].region.disabled }.sorted { $0.range.base < $1.range.base }
+        for i in leaves.indices {
+            var j = i + 1
+            while j < leaves.count, leaves[j].range.base <= leaves[i].range.last {
+                let (a, b) = (leaves[i], leaves[j])
+                j += 1
+                let na = c.tree.nodes[a.id], nb = c.tree.nodes[b.id]
+                guard na.parent != nb.parent else { continue }  // siblings: sibling-overlap
+                // Where the branches meet, the two sides' roots decide who wins.
+                let chainA = [a.id] + c.tree.ancestors(of: a.id), chainB = [b.id] + c.tree.ancestors(of: b.id)
+                guard !chainA.contains(b.id), !chainB.contains(a.id) else { continue }
+                let common = chainA.first { chainB.contains($0) }
+                let rootA = common.map { cm in chainA[chainA.firstIndex(of: cm)! - 1] } ?? chainA.last!
+                let rootB = common.map { cm in chainB[chainB.firstIndex(of: cm)! - 1] } ?? chainB.last!
+                let ra = c.tree.nodes[rootA].region, rb = c.tree.nodes[rootB].region
+                guard ra.priority == rb.priority, !(chainA + chainB).contains(where: { c.tree.nodes[$0].region.overlapIntended }),
+                    !(chainA + chainB).contains(where: { c.tree.nodes[$0].region.kind == .alias }),
+                    c.shareAnInitiator(na.region, nb.region), c.canCoexist(fullCondition(c, a.id), fullCondition(c, b.id))
+                else { continue }
+                findings.append(Finding("CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses", region: b.id))
+            }
+        }
+        return findings
+    }
+
+    static func dramHoles(_ c: CheckContext) -> [Finding] {
+        var findings: [Finding] = []
+        for r in c.ruleViews {
+            for (id, placed) in r.placements.enumerated() {
+                guard let placed, r.tree.nodes[id].region.kind == .dram else { continue }
+                for s in r.segments where s.range.overlaps(placed) && s.unit != id {
+                    let other = r.tree.nodes[s.unit]
+                    guard other.region.kind != .reserved, !r.tree.ancestors(of: s.unit).contains(id) else { continue }
+                    findings.append(Finding("DRAM bank \(r.tree.nodes[id].path) \(placed) has a hole at \(s.range.intersection(placed)!) where \(other.path) decodes", region: id, view: Rules.view(c, r)))
+                }
+            }
+        }
+        return findings
+    }
+
+    static func unitAddresses(_ c: CheckContext) -> [Finding] {
+        c.tree.nodes.indices.compactMap { id in
+            let node = c.tree.nodes[id]
+            guard let parent = node.parent, c.tree.nodes[parent].region.kind == .bus,
+                let at = node.region.name.firstIndex(of: "@") else { return nil }
+            let unit = String(node.region.name[node.region.name.index(after: at)...])
+            // Only plain hex units (NAME@UNIT.N companions and multi-cell units are not dtc's case).
+            guard unit.allSatisfy(\.isHexDigit) else { return nil }
+            let expected: UInt64?
+            if let range = node.region.range {
+                expected = range.base
+            } else if case let .windows(ws) = node.region.translation {
+                expected = ws.first?.parentRange.base
+            } else {
+                expected = nil
+            }
+            guard let expected, unit != String(expected, radix: 16) else { return nil }
+            return Finding("unit address @\(unit) does not match the first reg address \(hex(expected)) (dtc simple_bus_reg expects @\(String(expected, radix: 16)))", region: id)
         }
     }
 

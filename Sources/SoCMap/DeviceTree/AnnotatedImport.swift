@@ -53,6 +53,7 @@ extension Reader {
             r.overlapIntended = annotation["overlap-intended"] != nil
             r.notes = annotation["notes"]?.string
             r.hypervisorOnly = annotation["hypervisor"] != nil
+            r.clipsChildren = annotation["children-unclipped"] == nil
             r.compatible = annotation["map-compatible"]?.words ?? []
             if let target = annotation["alias-of"]?.string {
                 r.alias = AliasTarget(path: target, offset: annotation["offset"]?.cells.map { $0.number(at: 0, count: 2) } ?? 0)
@@ -64,7 +65,7 @@ extension Reader {
             }
             built.append((regionPath, r))
         }
-        map.regions = Self.assemble(built)
+        map.regions = Self.assemble(built).map { locate($0) }
         if let list = metadata.children.first(where: { $0.name == "domains" }) {
             map.domains = try list.children.map { n throws(MapInputError) -> Domain in try domain(n) }
         }

@@ -299,6 +299,7 @@ private struct Builder {
             if r.disabled { annotation.set("disabled", .empty) }
             if r.overlapIntended { annotation.set("overlap-intended", .empty) }
             if r.hypervisorOnly { annotation.set("hypervisor", .empty) }
+            if !r.clipsChildren { annotation.set("children-unclipped", .empty) }
             if let n = r.notes { annotation.set("notes", .strings([n])) }
             if let a = r.alias {
                 annotation.set("alias-of", .strings([a.path]))

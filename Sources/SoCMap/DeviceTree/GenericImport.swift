@@ -22,10 +22,20 @@ extension Reader {
         }
         for (i, r) in tree.reservations.enumerated() {
             guard let range = AddressRange(base: r.address, size: r.size) else { continue }
-            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, notes: "/memreserve/ entry \(i)"))
+            // Carve-outs sit above the RAM they are cut from.
+            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)"))
         }
-        map.regions = regions
+        map.regions = regions.map { locate($0) }
         return map
+    }
+
+    /// Stamps the device-tree file on a region and its subtree: diagnostics then name the file
+    /// and the node path.
+    func locate(_ region: Region) -> Region {
+        var r = region
+        r.location = location
+        r.children = r.children.map { locate($0) }
+        return r
     }
 
     /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
@@ -61,7 +71,7 @@ extension Reader {
                 continue
             }
             guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
-            var r = Region(name: child.name, kind: .reserved, range: range, compatible: child["compatible"]?.strings ?? [])
+            var r = Region(name: child.name, kind: .reserved, range: range, priority: 1, compatible: child["compatible"]?.strings ?? [])
             var notes: [String] = []
             if child["no-map"] != nil { notes.append("no-map") }
             if child["reusable"] != nil { notes.append("reusable") }
@@ -135,6 +145,8 @@ extension Reader {
         var region = Region(name: node.name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
                             translation: children.isEmpty ? .identity : translation, children: children)
         if kind == .sram && children.isEmpty { region.translation = .identity }
+        // A node's reg is its own registers, not the extent of its children's space.
+        if firstRange != nil && !children.isEmpty { region.clipsChildren = false }
         region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? ["#address-cells", "#size-cells", "ranges"] : [])
         if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
         if let dmaNote { region.notes = [region.notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }

@@ -268,6 +268,10 @@ public struct Region: Hashable, Sendable {
     public var location: SourceLocation?
     /// Reserved for the hypervisor (`virtualization: hypervisor`): no guest may reach it.
     public var hypervisorOnly = false
+    /// Whether the region's range bounds its children (`clip-children`, default true). A
+    /// device-tree node's `reg` names its own registers, not its children's space, so imported
+    /// nodes with both `reg` and children do not clip them.
+    public var clipsChildren = true
 
     /// Creates a region; only `name` and `kind` are required.
     public init(

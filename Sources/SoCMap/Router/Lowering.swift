@@ -88,8 +88,8 @@ struct Lowering {
         let region = tree.nodes[id].region
         switch region.translation {
         case .none: return nil
-        case .identity: return Layer(kind: .identity(id), clip: region.range)
-        case let .windows(ws): return Layer(kind: .windows(id, ws), clip: region.range)
+        case .identity: return Layer(kind: .identity(id), clip: region.clipsChildren ? region.range : nil)
+        case let .windows(ws): return Layer(kind: .windows(id, ws), clip: region.clipsChildren ? region.range : nil)
         }
     }
 
