@@ -6,7 +6,7 @@ struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Say which unit decodes each address, at which offset, through which hops.",
-        discussion: "Exits 1 when an address is unassigned or reserved."
+        discussion: "Exits 1 when an address is unassigned or reserved. With ADDRESS '-', reads one address per line from standard input and writes one answer per line."
     )
 
     @OptionGroup var view: ViewOptions
@@ -22,6 +22,14 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if addresses == ["-"] {
+            let (_, router) = try view.router()
+            if view.domain != nil { throw ToolError("decode -: batch decoding of a guest view is not supported yet; decode guest addresses one by one") }
+            var batch = BatchDecoder(router: router, json: json)
+            if !batch.run() { throw ExitCode(2) }
+            if batch.unassigned > 0 { throw ExitCode(1) }
+            return
+        }
         let values = try addresses.map(parseAddressArgument)
         let (map, router) = try view.router()
         var allDecoded = true

@@ -170,3 +170,34 @@ struct RouterTests {
         #expect(DecodeAnswer(address: 0x40_1010_8000, router: router).text.contains("bus 1, device 1, function 0"))
     }
 }
+
+@Suite("Router search layouts agree")
+struct RouterLayoutTests {
+    /// The Eytzinger search gives exactly the binary search's answer, on random maps of many
+    /// sizes and on addresses at, around and between every segment edge.
+    @Test(arguments: [0, 1, 2, 3, 7, 16, 100, 1000, 4097])
+    func eytzingerMatchesBinarySearch(n: Int) {
+        var state: UInt64 = 0x1234_5678 &+ UInt64(n)
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state
+        }
+        var regions: [Region] = []
+        var base: UInt64 = next() % 0x1000
+        for i in 0..<n {
+            let size = 1 + next() % 0x800
+            regions.append(Region(name: "r\(i)", kind: .mmio, range: AddressRange(base: base, size: size)!))
+            base += size + next() % 0x400  // gaps, sometimes none
+        }
+        if n > 0 { regions.append(Region(name: "top", kind: .mmio, range: AddressRange(base: .max - 0xFFF, size: 0x1000)!)) }
+        let router = Router(map: SoCMap(name: "t", regions: regions))
+        var probes: [UInt64] = [0, 1, .max, .max - 1]
+        for s in router.segments {
+            probes += [s.range.base, s.range.last, s.range.base &- 1, s.range.last &+ 1]
+        }
+        for _ in 0..<2000 { probes.append(next() % (base + 0x1000)) }
+        for p in probes {
+            #expect(router.segmentIndex(of: PhysicalAddress(p)) == router.segmentIndexByBinarySearch(of: PhysicalAddress(p)), "\(hex(p))")
+        }
+    }
+}
