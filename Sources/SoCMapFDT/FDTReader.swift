@@ -34,7 +34,8 @@ public enum FDTReader {
             if rc != 0 { throw FDTError(code: rc, operation: "fdt_get_mem_rsv", location: "reservation \(i)") }
             tree.reservations.append(.init(address: address, size: size))
         }
-        tree.root = try readNode(fdt, offset: 0, path: "/", depth: 0)
+        var names: [UnsafePointer<CChar>: String] = [:]
+        tree.root = try readNode(fdt, offset: 0, path: "/", depth: 0, names: &names)
         return tree
     }
 
@@ -66,9 +67,11 @@ public enum FDTReader {
         "offset 0x0 (magic 0x\(String(socmap_fdt_magic(fdt), radix: 16)), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
     }
 
-    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: String, depth: Int) throws(FDTError) -> DTNode {
+    /// Reads a node and its subtree. Property names repeat across nodes and point into the
+    /// strings block, so each distinct name becomes a Swift string once (`names`).
+    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: @autoclosure () -> String, depth: Int, names: inout [UnsafePointer<CChar>: String]) throws(FDTError) -> DTNode {
         guard depth <= maximumDepth else {
-            throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: path)
+            throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: path())
         }
         var length: Int32 = 0
         guard let namePointer = fdt_get_name(fdt, offset, &length) else {
@@ -81,25 +84,36 @@ public enum FDTReader {
             var propName: UnsafePointer<CChar>?
             var valueLength: Int32 = 0
             guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
-                throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "\(path) (offset 0x\(String(prop, radix: 16)))")
+                throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "\(path()) (offset 0x\(String(prop, radix: 16)))")
             }
             let bytes = Array(UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
-            node.properties.append(DTProperty(name: String(cString: propName), bytes: bytes))
+            let name: String
+            if let known = names[propName] {
+                name = known
+            } else {
+                name = String(cString: propName)
+                names[propName] = name
+            }
+            node.properties.append(DTProperty(name: name, bytes: bytes))
             prop = fdt_next_property_offset(fdt, prop)
         }
         if prop != -FDT_ERR_NOTFOUND {
-            throw FDTError(code: prop, operation: "fdt_next_property_offset", location: path)
+            throw FDTError(code: prop, operation: "fdt_next_property_offset", location: path())
         }
         var child = fdt_first_subnode(fdt, offset)
         while child >= 0 {
             var childLength: Int32 = 0
-            let childName = fdt_get_name(fdt, child, &childLength).map { String(cString: $0) } ?? "?"
-            let childPath = path == "/" ? "/" + childName : path + "/" + childName
-            node.children.append(try readNode(fdt, offset: child, path: childPath, depth: depth + 1))
+            let parent = path
+            func childPath() -> String {
+                let childName = fdt_get_name(fdt, child, &childLength).map { String(cString: $0) } ?? "?"
+                let p = parent()
+                return p == "/" ? "/" + childName : p + "/" + childName
+            }
+            node.children.append(try readNode(fdt, offset: child, path: childPath(), depth: depth + 1, names: &names))
             child = fdt_next_subnode(fdt, child)
         }
         if child != -FDT_ERR_NOTFOUND {
-            throw FDTError(code: child, operation: "fdt_next_subnode", location: path)
+            throw FDTError(code: child, operation: "fdt_next_subnode", location: path())
         }
         return node
     }

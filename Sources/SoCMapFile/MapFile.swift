@@ -29,21 +29,25 @@ public struct MapFile: Sendable {
     ///
     /// - Throws: `MapInputError` with one diagnostic per problem, each located
     ///   `file:line:col`.
-    public static func load(path: String) throws(MapInputError) -> MapFile {
+    /// With `layout`, also remember where each key stood and which regions were written on
+    /// one line, so that `MapWriter` can keep comments and style (slower; `fmt` needs it).
+    public static func load(path: String, layout: Bool = false) throws(MapInputError) -> MapFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MapInputError([Diagnostic(.error, "file", "cannot read '\(path)': no such file or not readable")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw MapInputError([Diagnostic(.error, "file", "'\(path)' is not UTF-8 text")])
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, layout: layout)
     }
 
     /// Parses map text; `file` names it in diagnostics.
-    public static func parse(_ text: String, file: String) throws(MapInputError) -> MapFile {
+    public static func parse(_ text: String, file: String, layout: Bool = true) throws(MapInputError) -> MapFile {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver: every scalar stays a string (socmap parses numbers itself), and no
+            // regular expression is compiled at start-up.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
             }
             root = node
@@ -54,7 +58,7 @@ public struct MapFile: Sendable {
         } catch {
             throw MapInputError([Diagnostic(.error, "yaml-syntax", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))])
         }
-        var reader = MapReader(file: file, text: text)
+        var reader = MapReader(file: file, text: text, recordLayout: layout)
         let map = reader.readMap(root)
         if let map, reader.yaml.diagnostics.isEmpty {
             return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines, flowRegions: reader.yaml.flowRegions)
@@ -84,9 +88,9 @@ struct MapReader {
     var yaml: YAMLReader
     let file: String
 
-    init(file: String, text: String) {
+    init(file: String, text: String, recordLayout: Bool) {
         self.file = file
-        yaml = YAMLReader(file: file, text: text)
+        yaml = YAMLReader(file: file, text: text, recordLayout: recordLayout)
     }
 
     static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]

@@ -252,13 +252,31 @@ private struct Emitter {
 
 private let reservedWords: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"]
 
+/// Whether a string must be quoted to read back as the same YAML string (byte scan: this runs
+/// for every value `fmt` and `import` write).
 func needsQuotes(_ s: String, flow: Bool) -> Bool {
-    guard let first = s.first, let last = s.last else { return true }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) && !(first == "-" && s.count > 1 && s.dropFirst().first != " ") { return true }
-    if first == " " || last == " " || last == ":" { return true }
-    if s.contains(": ") || s.contains(" #") || s.contains("\n") || s.contains("\t") { return true }
-    if flow && s.contains(where: { ",[]{}".contains($0) }) { return true }
-    return reservedWords.contains(s.lowercased())
+    let u = s.utf8
+    guard let first = u.first, let last = u.last else { return true }
+    switch first {
+    case UInt8(ascii: "-"):
+        if u.count == 1 { return true }
+        if u.dropFirst().first == 0x20 { return true }
+    case UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"),
+        UInt8(ascii: "}"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"),
+        UInt8(ascii: ">"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), 0x20:
+        return true
+    default: break
+    }
+    if last == 0x20 || last == UInt8(ascii: ":") { return true }
+    var previous: UInt8 = 0
+    for b in u {
+        if b == 0x0A || b == 0x09 { return true }
+        if previous == UInt8(ascii: ":") && b == 0x20 { return true }
+        if previous == 0x20 && b == UInt8(ascii: "#") { return true }
+        if flow && (b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "{") || b == UInt8(ascii: "}")) { return true }
+        previous = b
+    }
+    return u.count <= 5 && reservedWords.contains(s.lowercased())
 }
 
 /// A string as a YAML scalar, quoted only when it must be.

@@ -32,7 +32,7 @@ extension MapReader {
             return nil
         }
         var region = Region(name: name, kind: kind, location: yaml.location(item))
-        if yaml.isFlow(item) { yaml.flowRegions.insert(path) }
+        if yaml.recordLayout && yaml.isFlow(item) { yaml.flowRegions.insert(path) }
         rejectKeys(f, notFor: kind, path: path)
 
         let hasRange = f["base"] != nil || f["size"] != nil || f["last"] != nil

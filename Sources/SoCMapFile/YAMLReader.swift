@@ -14,17 +14,20 @@ struct YAMLReader {
     /// The source lines, to see how a node was written (Yams reports flow style unreliably).
     let sourceLines: [Substring]
 
-    init(file: String, text: String) {
+    /// Whether to remember key lines and flow style (what `fmt` needs, nothing else does).
+    let recordLayout: Bool
+
+    init(file: String, text: String, recordLayout: Bool) {
         self.file = file
-        sourceLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        self.recordLayout = recordLayout
+        sourceLines = recordLayout ? text.split(separator: "\n", omittingEmptySubsequences: false) : []
     }
 
     /// Whether `node` was written as a flow collection (`{...}` or `[...]`).
     func isFlow(_ node: Node) -> Bool {
-        guard let mark = node.mark, mark.line >= 1, mark.line <= sourceLines.count else { return false }
-        let line = Array(sourceLines[mark.line - 1].unicodeScalars)
-        guard mark.column >= 1, mark.column <= line.count else { return false }
-        return line[mark.column - 1] == "{" || line[mark.column - 1] == "["
+        guard let mark = node.mark, mark.line >= 1, mark.line <= sourceLines.count, mark.column >= 1 else { return false }
+        guard let c = sourceLines[mark.line - 1].unicodeScalars.dropFirst(mark.column - 1).first else { return false }
+        return c == "{" || c == "["
     }
 
     func location(_ node: Node) -> SourceLocation? {
@@ -33,7 +36,9 @@ struct YAMLReader {
 
     mutating func appendDiagnostic(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
-    mutating func recordKeyLine(_ key: String, _ line: Int) { keyLines[key] = line }
+    mutating func recordKeyLine(_ key: @autoclosure () -> String, _ line: Int) {
+        if recordLayout { keyLines[key()] = line }
+    }
 
     mutating func error(_ id: String, _ message: String, at node: Node?, path: String? = nil) {
         diagnostics.append(Diagnostic(.error, id, message, at: node.flatMap(location), path: path))
@@ -57,7 +62,7 @@ struct YAMLReader {
                 error("unknown-key", text, at: key, path: owner)
                 continue
             }
-            if let line = key.mark?.line { keyLines["\(owner)#\(name)"] = line }
+            if recordLayout, let line = key.mark?.line { keyLines["\(owner)#\(name)"] = line }
             result[name] = (key, value)
         }
         return result

@@ -2,7 +2,7 @@ import Foundation
 import SoCMap
 
 /// `socmap decode MAP -`: one address per line on standard input, one answer per line on
-/// standard output, built in byte buffers (millions of lines per second).
+/// standard output, built in raw byte buffers (millions of lines per second).
 ///
 /// Plain lines: `0x4120_0000 /m-axi-gp0/axi-interconnect/axi_gpio_0 +0x0`; a PCIe window adds
 /// the space (`/pcie:io +0x10` is bus address 0x10), ECAM `:config`; `reserved PATH +off`;
@@ -10,17 +10,28 @@ import SoCMap
 struct BatchDecoder {
     let router: Router
     let json: Bool
-    /// Per segment: the bytes between the address and the offset.
-    private var labels: [Int: [UInt8]] = [:]
+    /// Per segment: where its label sits in `labelBytes` (offset, length), built on first use.
+    private var labelSpans: [(offset: Int32, length: Int32)]
+    private var labelBytes: [UInt8] = []
     private(set) var unassigned = 0
 
     init(router: Router, json: Bool) {
         self.router = router
         self.json = json
+        labelSpans = Array(repeating: (-1, 0), count: router.segmentCount)
     }
 
-    mutating func label(for segment: Int, route: Router.Route) -> [UInt8] {
-        if let cached = labels[segment] { return cached }
+    static let jsonHead = Array("{\"address\":\"0x".utf8)
+    static let jsonMiddle = Array("\",".utf8)
+    static let jsonTail = Array("\"}\n".utf8)
+    static let jsonUnassigned = Array("\"status\":\"unassigned\"}\n".utf8)
+    static let plainUnassigned = Array(" unassigned\n".utf8)
+    static let plainOffset = Array("0x".utf8)
+
+    /// The bytes between the address and the offset for a segment.
+    mutating func labelSpan(for segment: Int, route: Router.Route) -> (offset: Int32, length: Int32) {
+        let cached = labelSpans[segment]
+        if cached.offset >= 0 { return cached }
         let node = router.tree.nodes[route.unit]
         var text: String
         let reserved = node.region.kind == .reserved && route.target == .region
@@ -32,42 +43,32 @@ struct BatchDecoder {
         if json {
             text = "\"status\":\"\(reserved ? "reserved" : "decoded")\",\"unit\":" + JSON.string(text).compact + ",\"offset\":\"0x"
         } else {
-            text = (reserved ? " reserved " : " ") + text + " +"
+            text = (reserved ? " reserved " : " ") + text + " +0x"
         }
-        let bytes = Array(text.utf8)
-        labels[segment] = bytes
-        return bytes
-    }
-
-    /// Writes and empties the output buffer.
-    static func flush(_ output: inout [UInt8]) {
-        output.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(1, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { return }
-                offset += n
-            }
-        }
-        output.removeAll(keepingCapacity: true)
+        let span = (Int32(labelBytes.count), Int32(text.utf8.count))
+        labelBytes += text.utf8
+        labelSpans[segment] = span
+        return span
     }
 
     /// Decodes every line of standard input. Returns false after reporting a bad line (the
     /// answers before it are written first).
     mutating func run() -> Bool {
-        var input = [UInt8](repeating: 0, count: 1 << 20)
-        var output: [UInt8] = []
-        output.reserveCapacity(1 << 21)
+        let inputCapacity = 1 << 20
+        let input = UnsafeMutablePointer<UInt8>.allocate(capacity: inputCapacity)
+        defer { input.deallocate() }
+        var out = OutputBuffer(capacity: 1 << 21)
+        defer { out.release() }
         var pending: [UInt8] = []
         var lineNumber = 0
         while true {
-            let n = input.withUnsafeMutableBytes { read(0, $0.baseAddress!, $0.count) }
+            let n = read(0, input, inputCapacity)
             if n <= 0 {
-                // End of input: a last line without a newline.
                 if !pending.isEmpty {
                     lineNumber += 1
-                    if !decodeLine(pending[...], into: &output) {
-                        Self.flush(&output)
+                    let good = pending.withUnsafeBufferPointer { decodeLine($0, into: &out) }
+                    if !good {
+                        out.flush()
                         reportBad(pending[...], line: lineNumber)
                         return false
                     }
@@ -75,27 +76,29 @@ struct BatchDecoder {
                 break
             }
             var start = 0
-            for i in 0..<n where input[i] == 0x0A {
+            while start < n, let hit = memchr(input + start, 0x0A, n - start) {
+                let end = input.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 lineNumber += 1
-                let line: ArraySlice<UInt8>
+                var good: Bool
                 if pending.isEmpty {
-                    line = input[start..<i]
+                    good = decodeLine(UnsafeBufferPointer(start: input + start, count: end - start), into: &out)
                 } else {
-                    pending += input[start..<i]
-                    line = pending[...]
+                    pending.append(contentsOf: UnsafeBufferPointer(start: input + start, count: end - start))
+                    good = pending.withUnsafeBufferPointer { decodeLine($0, into: &out) }
                 }
-                if !decodeLine(line, into: &output) {
-                    Self.flush(&output)
-                    reportBad(line, line: lineNumber)
+                if !good {
+                    out.flush()
+                    let bad = pending.isEmpty ? Array(UnsafeBufferPointer(start: input + start, count: end - start))[...] : pending[...]
+                    reportBad(bad, line: lineNumber)
                     return false
                 }
                 pending.removeAll(keepingCapacity: true)
-                start = i + 1
-                if output.count > 1 << 20 { Self.flush(&output) }
+                start = end + 1
+                if out.count > 1 << 20 { out.flush() }
             }
-            pending += input[start..<n]
+            if start < n { pending.append(contentsOf: UnsafeBufferPointer(start: input + start, count: n - start)) }
         }
-        Self.flush(&output)
+        out.flush()
         return true
     }
 
@@ -105,35 +108,32 @@ struct BatchDecoder {
     }
 
     /// Decodes one line; blank lines produce nothing. False for a bad address.
-    mutating func decodeLine(_ raw: ArraySlice<UInt8>, into out: inout [UInt8]) -> Bool {
-        var line = raw
-        while let f = line.first, f == 0x20 || f == 0x09 || f == 0x0D { line = line.dropFirst() }
-        while let l = line.last, l == 0x20 || l == 0x09 || l == 0x0D { line = line.dropLast() }
-        if line.isEmpty { return true }
+    @inline(__always)
+    mutating func decodeLine(_ raw: UnsafeBufferPointer<UInt8>, into out: inout OutputBuffer) -> Bool {
+        var lo = 0, hi = raw.count
+        while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 || raw[lo] == 0x0D { lo += 1 }
+        while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
+        if lo == hi { return true }
+        let line = UnsafeBufferPointer(rebasing: raw[lo..<hi])
         guard let address = Self.fastParse(line) ?? parseAddress(String(decoding: line, as: UTF8.self)) else { return false }
+        out.reserve(96)
         if json {
-            out += Array("{\"address\":\"0x".utf8)
-            Self.appendHex(address, grouped: false, to: &out)
-            out += Array("\",".utf8)
+            out.append(Self.jsonHead)
+            out.appendHex(address, grouped: false)
+            out.append(Self.jsonMiddle)
         } else {
-            out.append(0x30)
-            out.append(0x78)
-            Self.appendHex(address, grouped: true, to: &out)
+            out.append(Self.plainOffset)
+            out.appendHex(address, grouped: true)
         }
         if let route = router.route(PhysicalAddress(address)) {
-            out += label(for: route.segment, route: route)
-            if json {
-                Self.appendHex(route.offset, grouped: false, to: &out)
-                out += Array("\"}\n".utf8)
-            } else {
-                out.append(0x30)
-                out.append(0x78)
-                Self.appendHex(route.offset, grouped: true, to: &out)
-                out.append(0x0A)
-            }
+            let span = labelSpan(for: route.segment, route: route)
+            out.reserve(Int(span.length) + 32)
+            labelBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<Int(span.offset + span.length)])) }
+            out.appendHex(route.offset, grouped: !json)
+            if json { out.append(Self.jsonTail) } else { out.append(0x0A) }
         } else {
             unassigned += 1
-            out += json ? Array("\"status\":\"unassigned\"}\n".utf8) : Array(" unassigned\n".utf8)
+            out.append(json ? Self.jsonUnassigned : Self.plainUnassigned)
         }
         return true
     }
@@ -141,20 +141,22 @@ struct BatchDecoder {
     /// Plain hex (`0x…`, `_` allowed) or decimal, without suffixes; `nil` hands over to the
     /// full parser.
     @inline(__always)
-    static func fastParse(_ s: ArraySlice<UInt8>) -> UInt64? {
+    static func fastParse(_ s: UnsafeBufferPointer<UInt8>) -> UInt64? {
         var value: UInt64 = 0
-        var i = s.startIndex
-        if s.count > 2, s[i] == 0x30, s[i + 1] | 0x20 == 0x78 {
-            i += 2
+        var i = 0
+        if s.count > 2, s[0] == 0x30, s[1] | 0x20 == 0x78 {
+            i = 2
             var digits = 0
-            while i < s.endIndex {
+            while i < s.count {
                 let c = s[i]
-                var d: UInt64
+                let d: UInt64
                 switch c {
-                case 0x30...0x39: d = UInt64(c - 0x30)
-                case 0x61...0x66: d = UInt64(c - 0x61 + 10)
-                case 0x41...0x46: d = UInt64(c - 0x41 + 10)
-                case 0x5F: i += 1; continue
+                case 0x30...0x39: d = UInt64(c &- 0x30)
+                case 0x61...0x66: d = UInt64(c &- 0x61 &+ 10)
+                case 0x41...0x46: d = UInt64(c &- 0x41 &+ 10)
+                case 0x5F:
+                    i += 1
+                    continue
                 default: return nil
                 }
                 if value >> 60 != 0 { return nil }
@@ -162,29 +164,94 @@ struct BatchDecoder {
                 digits += 1
                 i += 1
             }
-            return digits > 0 && s.last != 0x5F ? value : nil
+            return digits > 0 && s[s.count - 1] != 0x5F ? value : nil
         }
-        while i < s.endIndex {
+        while i < s.count {
             let c = s[i]
             guard c >= 0x30 && c <= 0x39 else { return nil }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (v, o2) = m.addingReportingOverflow(UInt64(c - 0x30))
+            let (v, o2) = m.addingReportingOverflow(UInt64(c &- 0x30))
             if o1 || o2 { return nil }
             value = v
             i += 1
         }
         return value
     }
+}
 
-    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+/// A growable byte buffer written to standard output in large blocks.
+struct OutputBuffer {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var capacity: Int
+    private(set) var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func release() { base.deallocate() }
+
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: max(capacity * 2, count + extra))
+        bigger.update(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = max(capacity * 2, count + extra)
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        reserve(bytes.count)
+        (base + count).update(from: bytes.baseAddress!, count: bytes.count)
+        count += bytes.count
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
 
     /// Appends lowercase hex digits, with `_` every four when `grouped`.
     @inline(__always)
-    static func appendHex(_ value: UInt64, grouped: Bool, to out: inout [UInt8]) {
-        let count = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-        for k in stride(from: count - 1, through: 0, by: -1) {
-            out.append(digits[Int((value >> UInt64(4 * k)) & 0xF)])
-            if grouped && k > 0 && k % 4 == 0 { out.append(0x5F) }
+    mutating func appendHex(_ value: UInt64, grouped: Bool) {
+        let digits = max(1, (64 &- value.leadingZeroBitCount &+ 3) / 4)
+        let length = grouped ? digits + (digits - 1) / 4 : digits
+        reserve(length)
+        var v = value
+        var i = count + length
+        var written = 0
+        repeat {
+            if grouped && written > 0 && written & 3 == 0 {
+                i -= 1
+                base[i] = 0x5F
+            }
+            let d = UInt8(truncatingIfNeeded: v & 0xF)
+            i -= 1
+            base[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
+            v >>= 4
+            written += 1
+        } while written < digits
+        count += length
+    }
+
+    /// Writes everything to standard output and empties the buffer.
+    mutating func flush() {
+        var offset = 0
+        while offset < count {
+            let n = write(1, base + offset, count - offset)
+            if n <= 0 { break }
+            offset += n
         }
+        count = 0
     }
 }

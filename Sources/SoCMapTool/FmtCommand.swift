@@ -21,7 +21,7 @@ struct FmtCommand: ParsableCommand {
     var stdout = false
 
     func run() throws {
-        let file = try MapFile.load(path: map)
+        let file = try MapFile.load(path: map, layout: true)
         let canonical = MapWriter.format(file)
         // The canonical text must read back as the same map; never write one that does not.
         let reread = try MapFile.parse(canonical, file: map)

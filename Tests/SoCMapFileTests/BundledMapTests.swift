@@ -14,7 +14,7 @@ struct BundledMapTests {
     @Test(arguments: bundledMapNames)
     func formatIsCanonicalAndIdempotent(name: String) throws {
         let path = packageRoot.appendingPathComponent("maps/\(name)").path
-        let file = try MapFile.load(path: path)
+        let file = try MapFile.load(path: path, layout: true)
         let once = MapWriter.format(file)
         #expect(once == file.text, "maps/\(name) is not in canonical form: run socmap fmt")
         let twice = MapWriter.format(try MapFile.parse(once, file: path))

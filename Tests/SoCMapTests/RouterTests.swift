@@ -175,7 +175,7 @@ struct RouterTests {
 struct RouterLayoutTests {
     /// The Eytzinger search gives exactly the binary search's answer, on random maps of many
     /// sizes and on addresses at, around and between every segment edge.
-    @Test(arguments: [0, 1, 2, 3, 7, 16, 100, 1000, 4097])
+    @Test(arguments: [0, 1, 2, 3, 7, 8, 9, 16, 80, 81, 100, 1000, 4097, 9000])
     func eytzingerMatchesBinarySearch(n: Int) {
         var state: UInt64 = 0x1234_5678 &+ UInt64(n)
         func next() -> UInt64 {
@@ -190,14 +190,20 @@ struct RouterLayoutTests {
             base += size + next() % 0x400  // gaps, sometimes none
         }
         if n > 0 { regions.append(Region(name: "top", kind: .mmio, range: AddressRange(base: .max - 0xFFF, size: 0x1000)!)) }
-        let router = Router(map: SoCMap(name: "t", regions: regions))
+        if n == 3 { regions = [Region(name: "max", kind: .mmio, range: AddressRange(base: .max, size: 1)!)] }
+        let map = SoCMap(name: "t", regions: regions)
+        let tree = RegionTree(map: map)
+        let router = Router(tree: tree, initiator: nil, setting: SwitchSetting(map: map), forcedLayout: .eytzinger)
+        let sTree = Router(tree: tree, initiator: nil, setting: SwitchSetting(map: map), forcedLayout: .sTree)
         var probes: [UInt64] = [0, 1, .max, .max - 1]
         for s in router.segments {
             probes += [s.range.base, s.range.last, s.range.base &- 1, s.range.last &+ 1]
         }
         for _ in 0..<2000 { probes.append(next() % (base + 0x1000)) }
         for p in probes {
-            #expect(router.segmentIndex(of: PhysicalAddress(p)) == router.segmentIndexByBinarySearch(of: PhysicalAddress(p)), "\(hex(p))")
+            let reference = router.segmentIndexByBinarySearch(of: PhysicalAddress(p))
+            #expect(router.segmentIndex(of: PhysicalAddress(p)) == reference, "Eytzinger \(hex(p))")
+            #expect(sTree.segmentIndex(of: PhysicalAddress(p)) == reference, "S-tree \(hex(p))")
         }
     }
 }

@@ -30,11 +30,20 @@ public enum DeviceTreeExport {
 
     /// A node-name-safe version of a region name (device-tree node names take 1-31 characters).
     static func nodeName(_ name: String) -> String {
-        let name = String(name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)[0])
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,._+-")
-        var s = String(name.map { allowed.contains($0) ? $0 : "-" })
-        if s.count > 31 { s = String(s.prefix(31)) }
-        return s.isEmpty ? "node" : s
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(name.utf8.count)
+        for b in name.utf8 {
+            if b == 0x40 { break }  // drop any @unit; the caller adds the real one
+            bytes.append(isNodeNameByte(b) ? b : 0x2D)
+            if bytes.count == 31 { break }
+        }
+        return bytes.isEmpty ? "node" : String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The device-tree node-name alphabet: `[0-9a-zA-Z,._+-]`.
+    @inline(__always)
+    static func isNodeNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2C || b == 0x2E || b == 0x5F || b == 0x2B || b == 0x2D
     }
 
     /// A simple-bus node name that dt-schema accepts (`foo-bus`, `bus`, `soc`, `axi`, ...).

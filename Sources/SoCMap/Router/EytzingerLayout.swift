@@ -1,55 +1,102 @@
-/// Sorted keys stored in Eytzinger (breadth-first) order so that a search touches one cache
-/// line per few levels and turns each comparison into index arithmetic instead of a branch
-/// (Khuong & Morin, "Array layouts for comparison-based searching").
-///
-/// Slot `k` (1-based) holds a key; `previous[k]` holds the sorted index of the key just before
-/// it, so the search for "the last key <= x" ends with one load. `previous[0]` is the last
-/// index (no key above x).
-struct EytzingerLayout: Sendable {
-    private let keys: [UInt64]
-    private let previous: [Int32]
+/// The segment before a search slot: its inclusive last address and its index (-1: none,
+/// `Int.min`: a padding slot).
+@usableFromInline
+struct SegmentTail {
+    @usableFromInline var last: UInt64
+    @usableFromInline var index: Int
 
-    init(sorted: [UInt64]) {
-        var keys = [UInt64](repeating: 0, count: sorted.count + 1)
-        var previous = [Int32](repeating: -1, count: sorted.count + 1)
-        previous[0] = Int32(sorted.count) - 1
+    @inlinable init(last: UInt64, index: Int) {
+        self.last = last
+        self.index = index
+    }
+}
+
+/// Segment bases in Eytzinger (breadth-first) order, so that a search touches one cache line
+/// per few levels and each comparison feeds index arithmetic instead of a branch (Khuong &
+/// Morin, "Array layouts for comparison-based searching").
+///
+/// Slot `k` (1-based) holds a base; `tails[k]` the segment just before it, so the search ends
+/// with one load. `tails[0]` is the last segment (no base above x). Plain pointers owned by
+/// `SegmentSearch`: no reference counting on the hot path.
+@usableFromInline
+struct EytzingerLayout {
+    @usableFromInline let keys: UnsafeMutablePointer<UInt64>
+    @usableFromInline let tails: UnsafeMutablePointer<SegmentTail>
+    @usableFromInline let count: Int
+
+    init(sortedBases sorted: [UInt64], lasts: [UInt64]) {
+        count = sorted.count
+        keys = .allocate(capacity: count + 1)
+        tails = .allocate(capacity: count + 1)
+        keys[0] = 0
+        func tail(_ index: Int) -> SegmentTail { index >= 0 ? SegmentTail(last: lasts[index], index: index) : SegmentTail(last: 0, index: -1) }
+        tails[0] = tail(count - 1)
         // In-order walk of the implicit tree assigns sorted positions to slots.
         var slot = 1, next = 0
         var stack: [Int] = []
-        while slot <= sorted.count || !stack.isEmpty {
-            while slot <= sorted.count {
+        while slot <= count || !stack.isEmpty {
+            while slot <= count {
                 stack.append(slot)
                 slot *= 2
             }
             slot = stack.removeLast()
             keys[slot] = sorted[next]
-            previous[slot] = Int32(next) - 1
+            tails[slot] = tail(next - 1)
             next += 1
             slot = 2 * slot + 1
         }
-        self.keys = keys
-        self.previous = previous
     }
 
-    /// The sorted index of the last key `<= x`, or -1.
+    func deallocate() {
+        keys.deallocate()
+        tails.deallocate()
+    }
+
+    /// The index of the segment holding `x`, or -1.
+    @inlinable @inline(__always)
+    func segment(holding x: UInt64) -> Int {
+        let n = count
+        var i = 1
+        while i <= n {
+            // The comparison feeds the index: no data-dependent branch.
+            i = 2 &* i &+ Int(truncatingIfNeeded: (keys[i] <= x).toUInt8)
+        }
+        i &>>= (~i).trailingZeroBitCount &+ 1
+        let t = tails[i]
+        return t.index >= 0 && t.last >= x ? t.index : -1
+    }
+}
+
+/// The router's search structure: the Eytzinger layout for small and medium maps, the S-tree
+/// for large ones. One class owns the memory; the layouts are plain structs of pointers, so a
+/// lookup neither retains nor releases anything.
+@usableFromInline
+final class SegmentSearch: @unchecked Sendable {
+    @usableFromInline let usesSTree: Bool
+    @usableFromInline let eytzinger: EytzingerLayout
+    @usableFromInline let sTree: STreeLayout
+
+    init(sortedBases: [UInt64], lasts: [UInt64], sTree: Bool) {
+        usesSTree = sTree
+        eytzinger = EytzingerLayout(sortedBases: sTree ? [] : sortedBases, lasts: sTree ? [] : lasts)
+        self.sTree = STreeLayout(sortedBases: sTree ? sortedBases : [], lasts: sTree ? lasts : [])
+    }
+
+    deinit {
+        eytzinger.deallocate()
+        sTree.deallocate()
+    }
+
+    /// The index of the segment holding `x`, or -1.
     ///
     /// - Complexity: O(log n); allocates nothing.
-    @inline(__always)
-    func lastNotAbove(_ x: UInt64) -> Int {
-        keys.withUnsafeBufferPointer { k in
-            let n = k.count - 1
-            var i = 1
-            while i <= n {
-                // The comparison feeds the index: no data-dependent branch.
-                i = 2 &* i &+ Int(truncatingIfNeeded: (k[i] <= x).toUInt8)
-            }
-            i &>>= (~i).trailingZeroBitCount &+ 1
-            return previous.withUnsafeBufferPointer { Int($0[i]) }
-        }
+    @inlinable @inline(__always)
+    func segment(holding x: UInt64) -> Int {
+        usesSTree ? sTree.segment(holding: x) : eytzinger.segment(holding: x)
     }
 }
 
 extension Bool {
-    @inline(__always)
+    @inlinable @inline(__always)
     var toUInt8: UInt8 { self ? 1 : 0 }
 }

@@ -124,8 +124,11 @@ public struct Router: Sendable {
     private let owners: [Int32]
     private let pieces: [Piece]
     private let hops: [Hop]
-    /// The same bases in Eytzinger (BFS) order, 1-based, for the hot search.
-    private let layout: EytzingerLayout
+    /// The search structure: Eytzinger order for small and medium maps, a static B-tree of
+    /// 64-byte nodes for large ones where cache misses dominate.
+    @usableFromInline let search: SegmentSearch
+    /// Above this many segments the router searches the S-tree (measured in Benchmarks/).
+    public static let sTreeThreshold = 16384
 
     /// Lowers `map` for `initiator` (default: the map's first initiator) and `setting`
     /// (default: every switch at its default value).
@@ -135,8 +138,15 @@ public struct Router: Sendable {
         self.init(tree: RegionTree(map: map), initiator: initiator ?? map.defaultInitiator, setting: setting ?? SwitchSetting(map: map))
     }
 
+    /// The search structures a router can use; tests force each one.
+    enum Layout { case automatic, eytzinger, sTree }
+
     /// Lowers an already expanded tree.
     public init(tree: RegionTree, initiator: String?, setting: SwitchSetting) {
+        self.init(tree: tree, initiator: initiator, setting: setting, forcedLayout: .automatic)
+    }
+
+    init(tree: RegionTree, initiator: String?, setting: SwitchSetting, forcedLayout: Layout) {
         var lowering = Lowering(tree: tree, initiator: initiator, setting: setting)
         lowering.run()
         let swept = sweep(lowering.pieces.map(\.range))
@@ -150,7 +160,8 @@ public struct Router: Sendable {
         bases = swept.bases
         lasts = swept.lasts
         owners = swept.owners
-        layout = EytzingerLayout(sorted: swept.bases)
+        let useSTree = forcedLayout == .sTree || (forcedLayout == .automatic && swept.bases.count > Self.sTreeThreshold)
+        search = SegmentSearch(sortedBases: swept.bases, lasts: swept.lasts, sTree: useSTree)
     }
 
     /// The number of segments in the flat view.
@@ -160,11 +171,10 @@ public struct Router: Sendable {
     ///
     /// - Complexity: O(log n) over an Eytzinger (cache-friendly, branch-light) layout;
     ///   allocates nothing.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func segmentIndex(of address: PhysicalAddress) -> Int? {
-        let a = address.rawValue
-        let s = layout.lastNotAbove(a)
-        return s >= 0 && lasts.withUnsafeBufferPointer({ $0[s] }) >= a ? s : nil
+        let s = search.segment(holding: address.rawValue)
+        return s >= 0 ? s : nil
     }
 
     /// The same answer by plain binary search over the sorted bases: the reference the
