@@ -253,4 +253,46 @@ struct CLITests {
         let dtb = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-bad-board.dts", "--profile", "zynq-7000", "--json"])
         #expect(dtb.status == 1 && dtb.out.contains("\"path\": \"/amba_pl-bus@40000000/dma@7fff8000\""))
     }
+
+    @Test func batchDecodeFromStandardInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-batch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func batch(_ input: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
+            let file = dir.appendingPathComponent("in.txt")
+            try input.write(to: file, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = Tool.executable
+            process.arguments = ["decode", "maps/qemu-virt.yaml", "-"] + extra
+            process.currentDirectoryURL = Tool.root
+            process.standardInput = try FileHandle(forReadingFrom: file)
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        }
+        let plain = try batch("0x0900_0004\n  0x3eff0010 \n\n1073741824\n0x40_1010_8000\n0x8000_0000")
+        #expect(plain.status == 1)  // the last address is unassigned
+        #expect(plain.out == """
+            0x900_0004 /pl011 +0x4
+            0x3eff_0010 /pcie:io +0x10
+            0x4000_0000 /mach-virt.ram +0x0
+            0x40_1010_8000 /pcie:config +0x10_8000
+            0x8000_0000 unassigned
+
+            """)
+        let json = try batch("0x9000004\n", ["--json"])
+        #expect(json.status == 0 && json.out == "{\"address\":\"0x9000004\",\"status\":\"decoded\",\"unit\":\"/pl011\",\"offset\":\"0x4\"}\n")
+        let bad = try batch("0x10\nnot-an-address\n0x20\n")
+        #expect(bad.status == 2 && bad.out == "0x10 /virt.flash0 +0x10\n" && bad.err.contains("<stdin>:2: error: bad address 'not-an-address'"))
+        // Answers agree with single-address decoding.
+        for address in ["0x9000004", "0x3eff0010", "0x8000000000"] {
+            let single = try Tool.run(["decode", "maps/qemu-virt.yaml", address, "--json"])
+            let fromBatch = try batch(address + "\n", ["--json"]).out
+            #expect(single.out.contains("\"status\":\"decoded\"") == fromBatch.contains("\"status\":\"decoded\""))
+        }
+    }
 }

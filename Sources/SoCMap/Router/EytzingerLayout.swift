@@ -63,7 +63,10 @@ struct EytzingerLayout {
         }
         i &>>= (~i).trailingZeroBitCount &+ 1
         let t = tails[i]
-        return t.index >= 0 && t.last >= x ? t.index : -1
+        // Hits and misses are a coin toss: the answer is index arithmetic, not a select, which
+        // LLVM's x86 cmov conversion would turn back into a mispredicted branch.
+        let hit = Int(truncatingIfNeeded: (t.index >= 0).toUInt8 & (t.last >= x).toUInt8)
+        return (t.index &+ 1) &* hit &- 1
     }
 }
 

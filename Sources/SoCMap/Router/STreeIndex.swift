@@ -66,6 +66,7 @@ struct STreeLayout {
         }
         // A padding slot is no successor: fall back to the last segment.
         let t = slot >= 0 && tails[slot].index != Int.min ? tails[slot] : lastTail
-        return t.index >= 0 && t.last >= x ? t.index : -1
+        let hit = Int(truncatingIfNeeded: (t.index >= 0).toUInt8 & (t.last >= x).toUInt8)
+        return (t.index &+ 1) &* hit &- 1
     }
 }
