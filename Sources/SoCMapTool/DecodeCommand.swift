@@ -22,6 +22,11 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try Self.decode(view: view, addresses: addresses, json: json)
+    }
+
+    /// Decodes `addresses` (or standard input for `["-"]`) in the requested view.
+    static func decode(view: some ViewRequest, addresses: [String], json: Bool) throws {
         if addresses == ["-"] {
             let (_, router) = try view.router()
             if view.domain != nil { throw ToolError("decode -: batch decoding of a guest view is not supported yet; decode guest addresses one by one") }

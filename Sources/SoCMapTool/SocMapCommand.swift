@@ -19,6 +19,14 @@ struct SocMapCommand: ParsableCommand {
     /// Runs the tool with socmap's exit statuses: usage errors exit 2, not 64.
     static func main() {
         do {
+            // Start-up fast path for the form scripts call in loops, `socmap decode MAP ADDRESS...`
+            // with no option: building the argument parser's command tree costs a few
+            // milliseconds of type-metadata lookups. Anything else goes through the parser.
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if arguments.count >= 3, arguments[0] == "decode", !arguments.dropFirst().contains(where: { $0.hasPrefix("-") }) {
+                try DecodeCommand.decode(view: PlainViewRequest(map: arguments[1]), addresses: Array(arguments[2...]), json: false)
+                return
+            }
             var command = try parseAsRoot()
             try command.run()
         } catch let exit as ExitCode {

@@ -11,7 +11,7 @@ struct ToolError: Error, CustomStringConvertible {
 }
 
 /// Options every command that looks at one view of a map shares.
-struct ViewOptions: ParsableArguments {
+struct ViewOptions: ParsableArguments, ViewRequest {
     @Argument(help: "The map: a YAML or JSON map file, or a device tree (.dtb, .dts).")
     var map: String
 
@@ -23,7 +23,27 @@ struct ViewOptions: ParsableArguments {
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Set a switch, NAME=VALUE; repeatable.", valueName: "NAME=VALUE"))
     var settings: [String] = []
+}
 
+/// What picks one view of a map: the map, an initiator, a guest domain, switch settings.
+/// `ViewOptions` is the parsed form; the start-up fast path in `SocMapCommand` builds a
+/// `PlainViewRequest` without the argument parser.
+protocol ViewRequest {
+    var map: String { get }
+    var initiator: String? { get }
+    var domain: String? { get }
+    var settings: [String] { get }
+}
+
+/// A view request with no options: just the map.
+struct PlainViewRequest: ViewRequest {
+    let map: String
+    var initiator: String? { nil }
+    var domain: String? { nil }
+    var settings: [String] { [] }
+}
+
+extension ViewRequest {
     /// Reads the map file.
     func loadMap() throws -> SoCMap {
         try loadAnyMap(map)
