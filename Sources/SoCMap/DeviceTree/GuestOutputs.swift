@@ -27,11 +27,14 @@ public struct GuestOutputs: Sendable {
     public let router: GuestRouter
     /// The host map.
     public let map: SoCMap
+    /// Host-physical placements of the host regions (computed once).
+    private let placements: [AddressRange?]
 
     /// Outputs for `router`'s domain of `map`.
     public init(map: SoCMap, router: GuestRouter) {
         self.map = map
         self.router = router
+        placements = CheckContext(map: map).staticPlacements
     }
 
     private var tree: RegionTree { router.host.tree }
@@ -173,10 +176,9 @@ public struct GuestOutputs: Sendable {
     /// Host reserved regions inside a RAM mapping's host range, at their guest addresses.
     func carveOuts(inside m: GuestRouter.Mapping) -> [DTNode] {
         guard let host = m.host else { return [] }
-        let context = CheckContext(map: map)
         return tree.nodes.indices.compactMap { id -> DTNode? in
             let region = tree.nodes[id].region
-            guard region.kind == .reserved || region.hypervisorOnly, let placed = context.staticPlacements[id], let common = placed.intersection(host) else { return nil }
+            guard region.kind == .reserved || region.hypervisorOnly, let placed = placements[id], let common = placed.intersection(host) else { return nil }
             let guestBase = m.guest.base &+ (common.base - host.base)
             var node = DTNode(name: nodeName(region.name, guestBase))
             node.set("reg", .cells(cells64(guestBase) + cells64(common.sizeMinusOne &+ 1)))
