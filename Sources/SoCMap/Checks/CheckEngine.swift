@@ -84,11 +84,7 @@ public final class CheckContext: @unchecked Sendable {
         }
     }()
 
-    /// Describes a switch setting for findings: `ocm0=low scu-filter-start=0`, or `default
-    /// switches` when the map has none.
-    public func describe(_ setting: SwitchSetting) -> String {
-        map.switches.isEmpty ? "no switches" : setting.description
-    }
+
 
     /// Every initiator's name, or `[nil]` for a map without initiators.
     public var initiators: [String?] { map.initiators.isEmpty ? [nil] : map.initiators.map(\.name) }
@@ -108,18 +104,20 @@ public final class CheckContext: @unchecked Sendable {
     /// first matching window and ignoring switches and initiators; `nil` where a level
     /// cannot translate it.
     public private(set) lazy var staticPlacements: [AddressRange?] = {
-        var result = [AddressRange?](repeating: nil, count: tree.nodes.count)
-        for id in tree.nodes.indices {
-            guard var range = extent(of: id) else { continue }
-            var ok = true
-            for ancestor in tree.ancestors(of: id) {
-                guard let moved = translate(range, through: ancestor) else { ok = false; break }
-                range = moved
-            }
-            if ok { result[id] = range }
-        }
-        return result
+        tree.nodes.indices.map { id in extent(of: id).flatMap { place($0, inParentOf: id) } }
     }()
+
+    /// Translates a range from the space node `id` lives in (its parent's child space) out to
+    /// the root space, through every ancestor with the first matching window; `nil` when some
+    /// level cannot translate it.
+    public func place(_ range: AddressRange, inParentOf id: Int) -> AddressRange? {
+        var range = range
+        for ancestor in tree.ancestors(of: id) {
+            guard let moved = translate(range, through: ancestor) else { return nil }
+            range = moved
+        }
+        return range
+    }
 
     /// A node's extent in its parent's space: its range, or for a PCIe host the span of
     /// its ECAM and windows, or for a bus without range the span of its windows.
@@ -171,13 +169,6 @@ public final class CheckContext: @unchecked Sendable {
         initiators.contains { a.isSeen(by: $0) && b.isSeen(by: $0) }
     }
 
-    /// Describes a view for a finding: `initiator hp, ocm0=low scu-filter-start=1M`.
-    public func describe(_ router: Router) -> String {
-        var parts: [String] = []
-        if let i = router.initiator { parts.append("initiator \(i)") }
-        if !map.switches.isEmpty { parts.append(router.setting.description) }
-        return parts.joined(separator: ", ")
-    }
 }
 
 /// Runs checks and turns their findings into located diagnostics.

@@ -107,15 +107,8 @@ enum Rules {
     static func pcieParts(_ c: CheckContext) -> [(id: Int, what: String, space: PCISpace?, range: AddressRange)] {
         c.tree.nodes.indices.flatMap { id -> [(id: Int, what: String, space: PCISpace?, range: AddressRange)] in
             guard let host = c.tree.nodes[id].region.pcie else { return [] }
-            // Translate each part through the host's ancestors like the host itself.
-            func place(_ r: AddressRange) -> AddressRange? {
-                var range = r
-                for a in c.tree.ancestors(of: id) {
-                    guard let moved = c.translate(range, through: a) else { return nil }
-                    range = moved
-                }
-                return range
-            }
+            // Each part goes through the host's ancestors like the host itself.
+            func place(_ r: AddressRange) -> AddressRange? { c.place(r, inParentOf: id) }
             var parts: [(id: Int, what: String, space: PCISpace?, range: AddressRange)] = []
             if let e = host.ecam, let p = place(e) { parts.append((id, "ECAM", nil, p)) }
             for w in host.windows { if let p = place(w.cpuRange) { parts.append((id, "\(w.space.rawValue) window", w.space, p)) } }

@@ -50,7 +50,7 @@ public enum DeviceTreeExport {
     static func busName(_ name: String) -> String {
         let lower = name.lowercased().map { ($0.isLetter && $0.isASCII) || ($0.isNumber && $0.isASCII) ? $0 : "-" }
         var s = String(lower)
-        while s.contains("--") { s = s.replacingOccurrences(of: "--", with: "-") }
+        while s.contains("--") { s = s.replacing("--", with: "-") }
         s = String(s.drop { $0 == "-" || $0.isNumber })
         while s.hasSuffix("-") { s.removeLast() }
         if ["bus", "soc", "axi", "ahb", "apb", "localbus"].contains(s) || s.hasSuffix("-bus") { return s.isEmpty ? "bus" : s }

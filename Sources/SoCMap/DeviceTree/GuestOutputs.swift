@@ -114,7 +114,7 @@ public struct GuestOutputs: Sendable {
         var used = Set<String>()
         func unique(_ name: String) -> String {
             var candidate = name, n = 1
-            while used.contains(candidate) { candidate = name.replacingOccurrences(of: "@", with: "-\(n)@"); n += 1 }
+            while used.contains(candidate) { candidate = name.replacing("@", with: "-\(n)@"); n += 1 }
             used.insert(candidate)
             return candidate
         }

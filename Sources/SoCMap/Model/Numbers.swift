@@ -71,8 +71,4 @@ extension StringProtocol {
         while let l = s.last, l.isWhitespace { s = s.dropLast() }
         return String(s)
     }
-
-    func contains(_ other: String) -> Bool {
-        Substring(self).range(of: other) != nil
-    }
 }

@@ -64,7 +64,7 @@ public struct RegionTree: Sendable {
 
     /// `uart{i}` → `uart3`; a name without `{i}` gets `-3` appended.
     public static func repeatedName(_ name: String, index: Int) -> String {
-        name.contains("{i}") ? name.replacingOccurrences(of: "{i}", with: String(index)) : "\(name)-\(index)"
+        name.contains("{i}") ? name.replacing("{i}", with: String(index)) : "\(name)-\(index)"
     }
 
     /// Finds a region by absolute path (`/a/b`) or by a name that is unique in the map.
@@ -95,32 +95,4 @@ public struct RegionTree: Sendable {
 
     /// All region names, for did-you-mean suggestions.
     public var allNames: [String] { Array(byName.keys) }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var result = ""
-        var rest = self[...]
-        while let r = rest.range(of: target) {
-            result += rest[..<r.lowerBound]
-            result += replacement
-            rest = rest[r.upperBound...]
-        }
-        return result + rest
-    }
-}
-
-extension Substring {
-    func range(of target: String) -> Range<Substring.Index>? {
-        guard !target.isEmpty else { return nil }
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(target) {
-                return i..<index(i, offsetBy: target.count)
-            }
-            i = index(after: i)
-        }
-        return nil
-    }
 }
