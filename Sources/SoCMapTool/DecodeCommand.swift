@@ -28,29 +28,28 @@ struct DecodeCommand: ParsableCommand {
     /// Decodes `addresses` (or standard input for `["-"]`) in the requested view.
     static func decode(view: some ViewRequest, addresses: [String], json: Bool) throws {
         if addresses == ["-"] {
-            let (_, router) = try view.router()
-            if view.domain != nil { throw ToolError("decode -: batch decoding of a guest view is not supported yet; decode guest addresses one by one") }
+            guard case (_, .host(let router)) = try view.view() else {
+                throw ToolError("decode -: batch decoding of a guest view is not supported yet; decode guest addresses one by one")
+            }
             var batch = BatchDecoder(router: router, json: json)
             if !batch.run() { throw ExitCode(2) }
             if batch.unassigned > 0 { throw ExitCode(1) }
             return
         }
         let values = try addresses.map(parseAddressArgument)
-        let (map, router) = try view.router()
         var allDecoded = true
-        if let guest = try view.guestRouter(for: map) {
-            for address in values {
+        let (_, resolved) = try view.view()
+        for address in values {
+            switch resolved {
+            case .host(let router):
+                let answer = DecodeAnswer(address: address, router: router)
+                print(json ? answer.json.compact : answer.text)
+                allDecoded = allDecoded && answer.isDecoded
+            case .guest(let guest):
                 let answer = GuestDecodeAnswer(address: address, router: guest)
                 print(json ? answer.json.compact : answer.text)
                 allDecoded = allDecoded && answer.isDecoded
             }
-            if !allDecoded { throw ExitCode(1) }
-            return
-        }
-        for address in values {
-            let answer = DecodeAnswer(address: address, router: router)
-            print(json ? answer.json.compact : answer.text)
-            allDecoded = allDecoded && answer.isDecoded
         }
         if !allDecoded { throw ExitCode(1) }
     }

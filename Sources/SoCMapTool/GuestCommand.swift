@@ -40,9 +40,8 @@ struct GuestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = try ViewOptions.parse([map] + settings.flatMap { ["--set", $0] } + ["--domain", domain])
-        let loaded = try options.loadUsableMap()
-        guard let router = try options.guestRouter(for: loaded) else { return }
+        let request = PlainViewRequest(map: map, initiator: nil, domain: domain, settings: settings)
+        guard case (let loaded, .guest(let router)) = try request.view() else { return }
         if !router.problems.isEmpty {
             throw ToolError("domain \(domain): " + router.problems.map { "entry \(router.domain.entries[$0.entry].name): \($0.message)" }.joined(separator: "; "))
         }

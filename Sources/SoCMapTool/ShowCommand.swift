@@ -25,18 +25,11 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (map, router) = try view.router()
-        if let guest = try view.guestRouter(for: map) {
-            let views = GuestViews(router: guest)
-            switch format ?? (flat ? .flat : .tree) {
-            case .tree: print(views.treeText)
-            case .flat: print(views.flat)
-            case .iomem: print(views.iomem)
-            case .json: print(views.json.pretty)
-            }
-            return
+        let views: any ViewRendering
+        switch try view.view() {
+        case let (map, .host(router)): views = MapViews(router: router, mapName: map.name)
+        case let (_, .guest(guest)): views = GuestViews(router: guest)
         }
-        let views = MapViews(router: router, mapName: map.name)
         switch format ?? (flat ? .flat : .tree) {
         case .tree: print(views.treeText)
         case .flat: print(views.flat)

@@ -24,7 +24,7 @@ struct SocMapCommand: ParsableCommand {
             // milliseconds of type-metadata lookups. Anything else goes through the parser.
             let arguments = Array(CommandLine.arguments.dropFirst())
             if arguments.count >= 3, arguments[0] == "decode", !arguments.dropFirst().contains(where: { $0.hasPrefix("-") }) {
-                try DecodeCommand.decode(view: PlainViewRequest(map: arguments[1]), addresses: Array(arguments[2...]), json: false)
+                try DecodeCommand.decode(view: PlainViewRequest(map: arguments[1], initiator: nil, domain: nil), addresses: Array(arguments[2...]), json: false)
                 return
             }
             var command = try parseAsRoot()

@@ -35,12 +35,12 @@ protocol ViewRequest {
     var settings: [String] { get }
 }
 
-/// A view request with no options: just the map.
+/// A view request built without the parser (the decode fast path, `socmap guest`).
 struct PlainViewRequest: ViewRequest {
     let map: String
-    var initiator: String? { nil }
-    var domain: String? { nil }
-    var settings: [String] { [] }
+    var initiator: String?
+    var domain: String?
+    var settings: [String] = []
 }
 
 extension ViewRequest {
@@ -52,10 +52,16 @@ extension ViewRequest {
     /// Reads the map file and refuses it when references or names are broken, since no
     /// view of such a map can be trusted (`socmap check` reports the same problems).
     func loadUsableMap() throws -> SoCMap {
-        let map = try loadMap()
-        let broken = CheckEngine(checks: GenericChecks.structural).run(on: map).filter { $0.severity == .error }
+        try loadUsableContext().map
+    }
+
+    /// The map with its expanded tree, after the structural checks (built once, shared by the
+    /// router that follows).
+    func loadUsableContext() throws -> CheckContext {
+        let context = CheckContext(map: try loadMap())
+        let broken = CheckEngine(checks: GenericChecks.structural).run(in: context).filter { $0.severity == .error }
         if !broken.isEmpty { throw MapInputError(broken) }
-        return map
+        return context
     }
 
     /// The initiator asked for, checked against the map.
@@ -93,21 +99,30 @@ extension ViewRequest {
     }
 
     /// The guest router of `--domain`, or `nil` when no domain was asked for.
-    func guestRouter(for map: SoCMap) throws -> GuestRouter? {
+    func guestRouter(in context: CheckContext) throws -> GuestRouter? {
+        let map = context.map
         guard let name = domain else { return nil }
         guard let d = map.domainNamed(name) else {
             throw ToolError("unknown domain '\(name)'" + suggestion(for: name, among: map.domains.map(\.name), none: "\(map.name) declares no domains"))
         }
         if initiator != nil { throw ToolError("--initiator and --domain do not go together: a domain's host view is its own 'initiator' key") }
-        return GuestRouter(map: map, domain: d, setting: try resolvedSetting(in: map))
+        return GuestRouter(context: context, domain: d, setting: try resolvedSetting(in: map))
     }
 
-    /// Loads the map and builds the router of the requested view.
-    func router() throws -> (SoCMap, Router) {
-        let map = try loadUsableMap()
-        let router = Router(map: map, initiator: try resolvedInitiator(in: map), setting: try resolvedSetting(in: map))
-        return (map, router)
+    /// Loads the map and builds the requested view: a guest view with `--domain`, else the
+    /// host router of the initiator.
+    func view() throws -> (SoCMap, ViewRouter) {
+        let context = try loadUsableContext()
+        if let guest = try guestRouter(in: context) { return (context.map, .guest(guest)) }
+        let map = context.map
+        return (map, .host(Router(tree: context.tree, initiator: try resolvedInitiator(in: map), setting: try resolvedSetting(in: map))))
     }
+}
+
+/// The router a view request resolves to.
+enum ViewRouter {
+    case host(Router)
+    case guest(GuestRouter)
 }
 
 /// Reads a map from a YAML/JSON map file or a device tree; import warnings go to stderr.

@@ -193,7 +193,11 @@ public struct CheckEngine: Sendable {
     /// by file position. A check whose prerequisite reported an error does not run, and says
     /// so in a diagnostic of its own instead of staying silent.
     public func run(on map: SoCMap) -> [Diagnostic] {
-        let context = CheckContext(map: map, allSwitches: allSwitches)
+        run(in: CheckContext(map: map, allSwitches: allSwitches))
+    }
+
+    /// Runs the checks on a context the caller also uses (its tree and views are built once).
+    public func run(in context: CheckContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         var failed = Set<String>()
         for check in checks {

@@ -44,7 +44,12 @@ public struct GuestRouter: Sendable {
 
     /// Builds the guest view of `domain` in `map` (switches at `setting`, default when `nil`).
     public init(map: SoCMap, domain: Domain, setting: SwitchSetting? = nil) {
-        let context = CheckContext(map: map)
+        self.init(context: CheckContext(map: map), domain: domain, setting: setting)
+    }
+
+    /// Builds the guest view on an existing context (its expanded tree is reused).
+    public init(context: CheckContext, domain: Domain, setting: SwitchSetting? = nil) {
+        let map = context.map
         let resolved = Self.resolve(domain, in: context)
         self.domain = domain
         host = Router(tree: context.tree, initiator: domain.initiator ?? map.defaultInitiator, setting: setting ?? SwitchSetting(map: map))

@@ -84,7 +84,7 @@ public struct GuestDecodeAnswer: Sendable {
 }
 
 /// Text and JSON renderings of a guest domain's view, each segment with its mode.
-public struct GuestViews: Sendable {
+public struct GuestViews: Sendable, ViewRendering {
     /// The guest router.
     public let router: GuestRouter
 

@@ -1,5 +1,17 @@
+/// The renderings `socmap show` prints, for host and guest views alike.
+public protocol ViewRendering {
+    /// Like QEMU's `info mtree`.
+    var treeText: String { get }
+    /// Like QEMU's `info mtree -f`.
+    var flat: String { get }
+    /// Like `/proc/iomem`.
+    var iomem: String { get }
+    /// For scripts (docs/json.md).
+    var json: JSON { get }
+}
+
 /// Text and JSON renderings of one view (initiator + switch setting) of a map.
-public struct MapViews: Sendable {
+public struct MapViews: Sendable, ViewRendering {
     /// The router of the view.
     public let router: Router
     /// The map's name, for headers.
