@@ -1,5 +1,4 @@
 import SoCMap
-import Yams
 
 extension MapReader {
     static let domainKeys = ["name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries"]

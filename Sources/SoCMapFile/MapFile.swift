@@ -1,5 +1,4 @@
 public import SoCMap
-import Yams
 import Foundation
 
 /// A map read from a YAML or JSON file, with what `fmt` needs to rewrite it faithfully.
@@ -43,43 +42,25 @@ public struct MapFile: Sendable {
 
     /// Parses map text; `file` names it in diagnostics.
     public static func parse(_ text: String, file: String, layout: Bool = true) throws(MapInputError) -> MapFile {
-        let root: Node
-        do {
-            // The basic resolver: every scalar stays a string (socmap parses numbers itself), and no
-            // regular expression is compiled at start-up.
-            guard let node = try Yams.compose(yaml: text, .basic) else {
-                throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
-            }
-            root = node
-        } catch let error as MapInputError {
-            throw error
-        } catch let error as YamlError {
-            throw MapInputError([yamlDiagnostic(error, file: file)])
-        } catch {
-            throw MapInputError([Diagnostic(.error, "yaml-syntax", "\(error)", at: SourceLocation(file: file, line: 1, column: 1))])
+        var bytes = text
+        let parsed = bytes.withUTF8 { buffer in
+            Result { () throws(YAMLDocument.SyntaxError) in try YAMLDocument.parse(UnsafeRawBufferPointer(buffer)) }
         }
-        var reader = MapReader(file: file, text: text, recordLayout: layout)
+        let document: YAMLDocument?
+        switch parsed {
+        case .success(let d): document = d
+        case .failure(let error):
+            throw MapInputError([Diagnostic(.error, error.id, error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
+        }
+        guard let root = document?.rootNode else {
+            throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
+        }
+        var reader = MapReader(file: file, recordLayout: layout)
         let map = reader.readMap(root)
         if let map, reader.yaml.diagnostics.isEmpty {
             return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines, flowRegions: reader.yaml.flowRegions)
         }
         throw MapInputError(reader.yaml.diagnostics)
-    }
-
-    static func yamlDiagnostic(_ error: YamlError, file: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        switch error {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            var message = "malformed YAML: \(problem)"
-            if let context { message += " (\(context.text) at \(context.mark.line):\(context.mark.column))" }
-            return Diagnostic(.error, "yaml-syntax", message, at: at(mark))
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return Diagnostic(.error, "duplicate-key", "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping", at: at(context.mark))
-        case let .reader(problem, offset, _, _):
-            return Diagnostic(.error, "yaml-syntax", "unreadable input: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: SourceLocation(file: file, line: 1, column: 1))
-        default:
-            return Diagnostic(.error, "yaml-syntax", "malformed YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
-        }
     }
 }
 
@@ -88,9 +69,9 @@ struct MapReader {
     var yaml: YAMLReader
     let file: String
 
-    init(file: String, text: String, recordLayout: Bool) {
+    init(file: String, recordLayout: Bool) {
         self.file = file
-        yaml = YAMLReader(file: file, text: text, recordLayout: recordLayout)
+        yaml = YAMLReader(file: file, recordLayout: recordLayout)
     }
 
     static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]
@@ -130,7 +111,7 @@ struct MapReader {
     }
 
     mutating func list(_ node: Node, what: String, path: String?) -> [Node] {
-        if case .scalar(let s) = node, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
+        if case .scalar(let s) = node.content, s.string.isEmpty || s.string == "~" || s.string == "null" { return [] }
         guard let seq = node.sequence else {
             yaml.error("bad-value", "expected a list of \(what), found \(yaml.describe(node))", at: node, path: path)
             return []

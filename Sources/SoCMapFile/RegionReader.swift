@@ -1,5 +1,4 @@
 import SoCMap
-import Yams
 
 extension MapReader {
     /// Reads one region and its subtree; `nil` when it is too broken to keep.
@@ -32,7 +31,7 @@ extension MapReader {
             return nil
         }
         var region = Region(name: name, kind: kind, location: yaml.location(item))
-        if yaml.recordLayout && yaml.isFlow(item) { yaml.flowRegions.insert(path) }
+        if yaml.recordLayout && item.isFlow { yaml.flowRegions.insert(path) }
         rejectKeys(f, notFor: kind, path: path)
 
         let hasRange = f["base"] != nil || f["size"] != nil || f["last"] != nil
@@ -75,7 +74,7 @@ extension MapReader {
         return region
     }
 
-    private mutating func rejectKeys(_ f: [String: (key: Node, value: Node)], notFor kind: RegionKind, path: String) {
+    private mutating func rejectKeys(_ f: Fields, notFor kind: RegionKind, path: String) {
         var invalid: [String] = []
         if kind != .alias { invalid += ["target", "offset"] }
         if kind != .pcie { invalid += ["ecam", "bus-range", "windows"] }
@@ -113,7 +112,7 @@ extension MapReader {
         var result: [Property] = []
         for (key, value) in mapping {
             guard let name = key.scalar?.string, !name.isEmpty else { continue }
-            if let line = key.mark?.line { yaml.recordKeyLine("\(path)#properties.\(name)", line) }
+            yaml.recordKeyLine("\(path)#properties.\(name)", key.mark.line)
             if let value = readPropertyValue(value, name: name, path: path) {
                 result.append(Property(name: name, value: value))
             }
@@ -122,7 +121,7 @@ extension MapReader {
     }
 
     private mutating func readPropertyValue(_ node: Node, name: String, path: String) -> Property.Value? {
-        switch node {
+        switch node.content {
         case .scalar(let s):
             if s.style == .plain && (s.string == "true" || s.string == "yes") { return .empty }
             if s.style == .plain, let n = parseAddress(s.string) { return cells([n], at: node, name: name, path: path) }
@@ -153,9 +152,6 @@ extension MapReader {
                 bytes.append(UInt8(n))
             }
             return .bytes(bytes)
-        case .alias:
-            yaml.error("bad-value", "property '\(name)': YAML aliases are not supported here", at: node, path: path)
-            return nil
         }
     }
 
@@ -229,7 +225,7 @@ extension MapReader {
         return .windows(windows)
     }
 
-    private mutating func readAlias(_ f: [String: (key: Node, value: Node)], into region: inout Region, anchor: Node, path: String) {
+    private mutating func readAlias(_ f: Fields, into region: inout Region, anchor: Node, path: String) {
         guard let t = f["target"]?.value else {
             yaml.error("missing-key", "alias '\(region.name)' needs a 'target' region", at: anchor, path: path)
             return
@@ -239,7 +235,7 @@ extension MapReader {
         region.alias = AliasTarget(path: target, offset: offset)
     }
 
-    private mutating func readPCIe(_ f: [String: (key: Node, value: Node)], anchor: Node, path: String) -> PCIeHost? {
+    private mutating func readPCIe(_ f: Fields, anchor: Node, path: String) -> PCIeHost? {
         var ecam: AddressRange?
         if let e = f["ecam"]?.value, let ef = yaml.fields(e, allowed: ["base", "size", "last"], owner: path + "#ecam", what: "ecam") {
             ecam = yaml.range(ef, owner: path, what: "the ECAM", anchor: e)

@@ -1,5 +1,4 @@
 import SoCMap
-import Yams
 
 /// Reads the typed parts of a composed YAML document, keeping every source position and
 /// collecting diagnostics instead of stopping at the first problem.
@@ -11,27 +10,16 @@ struct YAMLReader {
     /// Paths of regions written as one-line flow mappings, which `fmt` keeps on one line.
     var flowRegions: Set<String> = []
 
-    /// The source lines, to see how a node was written (Yams reports flow style unreliably).
-    let sourceLines: [Substring]
-
     /// Whether to remember key lines and flow style (what `fmt` needs, nothing else does).
     let recordLayout: Bool
 
-    init(file: String, text: String, recordLayout: Bool) {
+    init(file: String, recordLayout: Bool) {
         self.file = file
         self.recordLayout = recordLayout
-        sourceLines = recordLayout ? text.split(separator: "\n", omittingEmptySubsequences: false) : []
-    }
-
-    /// Whether `node` was written as a flow collection (`{...}` or `[...]`).
-    func isFlow(_ node: Node) -> Bool {
-        guard let mark = node.mark, mark.line >= 1, mark.line <= sourceLines.count, mark.column >= 1 else { return false }
-        guard let c = sourceLines[mark.line - 1].unicodeScalars.dropFirst(mark.column - 1).first else { return false }
-        return c == "{" || c == "["
     }
 
     func location(_ node: Node) -> SourceLocation? {
-        node.mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
+        SourceLocation(file: file, line: node.mark.line, column: node.mark.column)
     }
 
     mutating func appendDiagnostic(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
@@ -45,13 +33,12 @@ struct YAMLReader {
     }
 
     /// A mapping's entries by key, after checking every key against `allowed`.
-    mutating func fields(_ node: Node, allowed: [String], owner: String, what: String) -> [String: (key: Node, value: Node)]? {
+    mutating func fields(_ node: Node, allowed: [String], owner: String, what: String) -> Fields? {
         guard let mapping = node.mapping else {
             error("bad-value", "expected a mapping for \(what), found \(describe(node))", at: node, path: owner)
             return nil
         }
-        var result: [String: (key: Node, value: Node)] = [:]
-        for (key, value) in mapping {
+        for (key, _) in mapping {
             guard let name = key.scalar?.string else {
                 error("bad-value", "expected a plain key in \(what)", at: key, path: owner)
                 continue
@@ -62,18 +49,16 @@ struct YAMLReader {
                 error("unknown-key", text, at: key, path: owner)
                 continue
             }
-            if recordLayout, let line = key.mark?.line { keyLines["\(owner)#\(name)"] = line }
-            result[name] = (key, value)
+            if recordLayout { keyLines["\(owner)#\(name)"] = key.mark.line }
         }
-        return result
+        return Fields(mapping: mapping)
     }
 
     func describe(_ node: Node) -> String {
-        switch node {
+        switch node.content {
         case .scalar(let s): return "'\(s.string)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
@@ -131,7 +116,7 @@ struct YAMLReader {
     }
 
     /// `base` with `size` or `last`, from the same mapping.
-    mutating func range(_ f: [String: (key: Node, value: Node)], owner: String, what: String, anchor: Node) -> AddressRange? {
+    mutating func range(_ f: Fields, owner: String, what: String, anchor: Node) -> AddressRange? {
         guard let baseNode = f["base"]?.value else {
             error("missing-key", "\(what) needs 'base' and 'size' (or 'last')", at: anchor, path: owner)
             return nil
@@ -164,4 +149,12 @@ struct YAMLReader {
             return range
         }
     }
+}
+
+/// The entries of a mapping whose keys were checked by `YAMLReader.fields`, looked up by key.
+/// (Unknown keys were reported there and match no name a reader asks for.)
+struct Fields {
+    let mapping: Node.Mapping
+
+    subscript(key: String) -> (key: Node, value: Node)? { mapping.entry(key) }
 }

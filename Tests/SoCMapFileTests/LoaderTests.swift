@@ -71,6 +71,30 @@ struct LoaderTests {
     @Test func duplicateKeysAreRejected() throws {
         let d = try #require(only(header + "  - name: a\n    kind: mmio\n    base: 0\n    base: 1\n    size: 1\n"))
         #expect(d.checkID == "duplicate-key")
+        // Located at the second occurrence.
+        #expect(d.location?.line == 6 && d.location?.column == 5)
+        #expect(d.message == "duplicate key 'base' in a mapping")
+        // Large mappings (hashed rather than compared pairwise) too.
+        let many = (0..<20).map { "      p\($0): 1\n" }.joined()
+        let big = try #require(only(header + "  - name: a\n    kind: mmio\n    base: 0\n    size: 1\n    properties:\n" + many + "      p7: 2\n"))
+        #expect(big.checkID == "duplicate-key" && big.location?.line == 28 && big.location?.column == 7)
+    }
+
+    @Test func anchorsAndAliasesResolve() throws {
+        let text = header + "  - {name: a, kind: mmio, base: &b 0x1000, size: &s 4K, properties: {x: &c [1, 2]}}\n  - {name: b, kind: mmio, base: 0x2000, size: *s, properties: {y: *c}}\n"
+        let map = try MapFile.parse(text, file: "t.yaml").map
+        #expect(map.regions[1].range == AddressRange(base: 0x2000, size: 0x1000))
+        #expect(map.regions[1].properties.first?.value == .cells([1, 2]))
+    }
+
+    @Test func aliasesAndDocumentsThatCannotBeRead() throws {
+        let undefined = try #require(only(header + "  - {name: a, kind: mmio, base: *nothing, size: 1}\n"))
+        #expect(undefined.checkID == "yaml-syntax" && undefined.message.contains("*nothing") && undefined.location?.line == 3)
+        // An alias inside the collection it names would make the tree cyclic: refused.
+        #expect(only(header + "  - &r {name: a, kind: mmio, base: 0, size: 1, children: [*r]}\n")?.checkID == "yaml-syntax")
+        let two = try #require(only(header + "  - {name: a, kind: mmio, base: 0, size: 1}\n---\nname: u\n"))
+        #expect(two.checkID == "yaml-syntax" && two.location?.line == 4)
+        #expect(only("name: t\nregions: [\u{1}]\n")?.checkID == "yaml-syntax")
     }
 
     @Test func severalProblemsAreAllReported() {
