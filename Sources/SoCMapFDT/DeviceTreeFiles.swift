@@ -16,6 +16,13 @@ public enum DeviceTreeFiles {
     ///
     /// - Throws: `MapInputError` naming the file and the libfdt code or dtc's message.
     public static func read(path: String) throws(MapInputError) -> DeviceTree {
+        DeviceTree(try readFlat(path: path))
+    }
+
+    /// Reads a DTB or DTS file into the flat form import works on.
+    ///
+    /// - Throws: `MapInputError` naming the file and the libfdt code or dtc's message.
+    public static func readFlat(path: String) throws(MapInputError) -> FlatDeviceTree {
         let location = SourceLocation(file: path, line: 0, column: 0)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MapInputError([Diagnostic(.error, "file", "cannot read '\(path)': no such file or not readable")])
@@ -25,7 +32,7 @@ public enum DeviceTreeFiles {
             blob = try compile(dts: data, path: path)
         }
         do {
-            return try FDTReader.read(blob)
+            return try FDTReader.readFlat(blob)
         } catch {
             throw MapInputError([Diagnostic(.error, "dtb", error.description, at: location)])
         }
@@ -34,7 +41,7 @@ public enum DeviceTreeFiles {
     /// Imports a DTB or DTS as a map (Linux translation semantics, or exactly the map socmap
     /// exported when the tree carries socmap's annotations).
     public static func importMap(path: String) throws(MapInputError) -> DeviceTreeImport {
-        try DeviceTreeImport(tree: read(path: path), source: path)
+        try DeviceTreeImport(tree: readFlat(path: path), source: path)
     }
 
     /// Compiles DTS text with dtc, running it through cpp first when it has `#include`.

@@ -1,7 +1,8 @@
 internal import CLibFDT
 public import SoCMap
 
-/// Reads flattened device trees (DTB) through libfdt into `DeviceTree` values.
+/// Reads flattened device trees (DTB) through libfdt into `FlatDeviceTree`s (or `DeviceTree`
+/// values).
 public enum FDTReader {
     /// Deeper nesting than any real tree; deeper blobs are rejected (vm-fdt caps at 64 too).
     public static let maximumDepth = 64
@@ -10,6 +11,13 @@ public enum FDTReader {
     ///
     /// - Throws: `FDTError` naming the libfdt code and the offset or node path.
     public static func read(_ blob: [UInt8]) throws(FDTError) -> DeviceTree {
+        DeviceTree(try readFlat(blob))
+    }
+
+    /// Parses a blob into the flat form import works on. `fdt_check_full` runs first.
+    ///
+    /// - Throws: `FDTError` naming the libfdt code and the offset or node path.
+    public static func readFlat(_ blob: [UInt8]) throws(FDTError) -> FlatDeviceTree {
         let headerSize = Int(socmap_fdt_header_size())
         guard blob.count >= headerSize else {
             throw FDTError("the file holds \(blob.count) bytes, fewer than a \(headerSize)-byte DTB header", operation: "reading the header", location: "offset 0x0")
@@ -25,7 +33,7 @@ public enum FDTReader {
             throw FDTError(code: check, operation: "fdt_check_full", location: headerSummary(fdt, fileSize: blob.count))
         }
         try checkLayout(fdt)
-        var tree = DeviceTree()
+        let tree = FlatDeviceTree(capacity: blob.count / 64)
         let count = fdt_num_mem_rsv(fdt)
         if count < 0 { throw FDTError(code: count, operation: "fdt_num_mem_rsv") }
         for i in 0..<count {
@@ -34,8 +42,15 @@ public enum FDTReader {
             if rc != 0 { throw FDTError(code: rc, operation: "fdt_get_mem_rsv", location: "reservation \(i)") }
             tree.reservations.append(.init(address: address, size: size))
         }
-        var names: [UnsafePointer<CChar>: String] = [:]
-        tree.root = try readNode(fdt, offset: 0, path: "/", depth: 0, names: &names)
+        // Property names by offset in the strings block, interned once each.
+        let stringsStart = fdt.advanced(by: Int(socmap_fdt_off_dt_strings(fdt)))
+        var ids = [Int](repeating: -1, count: Int(socmap_fdt_size_dt_strings(fdt)) + 1)
+        try readNode(fdt, offset: 0, path: "/", depth: 0, into: tree) { (name: UnsafePointer<CChar>) -> Int in
+            let offset = UnsafeRawPointer(name) - stringsStart
+            guard offset >= 0 && offset < ids.count else { return tree.nameID(String(cString: name)) }
+            if ids[offset] < 0 { ids[offset] = tree.nameID(String(cString: name)) }
+            return ids[offset]
+        }
         return tree
     }
 
@@ -67,9 +82,9 @@ public enum FDTReader {
         "offset 0x0 (magic 0x\(String(socmap_fdt_magic(fdt), radix: 16)), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
     }
 
-    /// Reads a node and its subtree. Property names repeat across nodes and point into the
-    /// strings block, so each distinct name becomes a Swift string once (`names`).
-    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: @autoclosure () -> String, depth: Int, names: inout [UnsafePointer<CChar>: String]) throws(FDTError) -> DTNode {
+    /// Reads a node and its subtree into `tree`; `nameID` interns property names.
+    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: @autoclosure () -> String, depth: Int, into tree: FlatDeviceTree,
+                                 nameID: (UnsafePointer<CChar>) -> Int) throws(FDTError) {
         guard depth <= maximumDepth else {
             throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: path())
         }
@@ -77,8 +92,7 @@ public enum FDTReader {
         guard let namePointer = fdt_get_name(fdt, offset, &length) else {
             throw FDTError(code: length, operation: "fdt_get_name", location: "offset 0x\(String(offset, radix: 16))")
         }
-        let name = String(decoding: UnsafeRawBufferPointer(start: namePointer, count: Int(length)), as: UTF8.self)
-        var node = DTNode(name: name)
+        let node = tree.appendNode(name: UnsafeRawBufferPointer(start: namePointer, count: Int(length)))
         var prop = fdt_first_property_offset(fdt, offset)
         while prop >= 0 {
             var propName: UnsafePointer<CChar>?
@@ -86,15 +100,7 @@ public enum FDTReader {
             guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
                 throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "\(path()) (offset 0x\(String(prop, radix: 16)))")
             }
-            let bytes = Array(UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
-            let name: String
-            if let known = names[propName] {
-                name = known
-            } else {
-                name = String(cString: propName)
-                names[propName] = name
-            }
-            node.properties.append(DTProperty(name: name, bytes: bytes))
+            tree.appendProperty(to: node, name: nameID(propName), value: UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
             prop = fdt_next_property_offset(fdt, prop)
         }
         if prop != -FDT_ERR_NOTFOUND {
@@ -109,12 +115,12 @@ public enum FDTReader {
                 let p = parent()
                 return p == "/" ? "/" + childName : p + "/" + childName
             }
-            node.children.append(try readNode(fdt, offset: child, path: childPath(), depth: depth + 1, names: &names))
+            try readNode(fdt, offset: child, path: childPath(), depth: depth + 1, into: tree, nameID: nameID)
             child = fdt_next_subnode(fdt, child)
         }
         if child != -FDT_ERR_NOTFOUND {
             throw FDTError(code: child, operation: "fdt_next_subnode", location: path())
         }
-        return node
+        tree.closeNode(node)
     }
 }

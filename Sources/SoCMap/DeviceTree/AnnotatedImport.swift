@@ -1,7 +1,7 @@
 extension Reader {
     /// Imports a tree socmap exported: the `/socmap` annotations say which node is which
     /// region and carry what the device tree has no word for.
-    mutating func annotated(_ metadata: DTNode) throws(MapInputError) -> SoCMap {
+    mutating func annotated(_ metadata: FlatDeviceTree.Node) throws(MapInputError) -> SoCMap {
         let root = tree.root
         var map = SoCMap(name: metadata["map-name"]?.string ?? "imported", model: root["model"]?.string,
                          compatible: root["compatible"]?.strings ?? [], source: source)
@@ -19,14 +19,15 @@ extension Reader {
         }
         // Rebuild the region tree from the annotations, which are in map pre-order.
         var built: [(path: String, region: Region)] = []
-        for annotation in metadata.children.first(where: { $0.name == "regions" })?.children ?? [] {
+        let annotations = metadata.children.first(where: { $0.hasName("regions") }).map { Array($0.children) } ?? []
+        for annotation in annotations {
             let where_ = "/socmap/regions/\(annotation.name)"
             guard let regionPath = annotation["region"]?.string, let nodePath = annotation["node"]?.string,
                 let kind = annotation["kind"]?.string.flatMap(RegionKind.init(rawValue:))
             else { throw fail("annotation", "an annotation lacks region, node or kind", path: where_) }
             guard let node = tree.node(at: nodePath) else { throw fail("annotation", "names node \(nodePath), which the tree does not have", path: where_) }
             let name = String(regionPath.split(separator: "/").last ?? "")
-            var r = Region(name: name, kind: kind)
+            var r = Region(name: name, kind: kind, location: location)
             let parentCells = try cellsAbove(nodePath)
             let entries = try regEntries(node, path: nodePath, cells: parentCells)
             if let e = annotation["extent"]?.cells, e.count == 4 {
@@ -65,14 +66,14 @@ extension Reader {
             }
             built.append((regionPath, r))
         }
-        map.regions = Self.assemble(built).map { locate($0) }
+        map.regions = Self.assemble(built)
         if let list = metadata.children.first(where: { $0.name == "domains" }) {
             map.domains = try list.children.map { n throws(MapInputError) -> Domain in try domain(n) }
         }
         return map
     }
 
-    mutating func domain(_ n: DTNode) throws(MapInputError) -> Domain {
+    mutating func domain(_ n: FlatDeviceTree.Node) throws(MapInputError) -> Domain {
         guard let name = n["id"]?.string else { throw fail("annotation", "a domain annotation lacks its id", path: "/socmap/domains/\(n.name)") }
         var d = Domain(name: name, trusted: n["trusted"] != nil, iommu: n["iommu"] != nil, staticMemory: n["static-memory"] != nil,
                        directMap: n["direct-map"] != nil, addressBits: n["address-bits"]?.u32.map(Int.init), cpus: n["cpus"]?.u32.map(Int.init),
@@ -105,13 +106,13 @@ extension Reader {
         return (c.address, c.size)
     }
 
-    static func typedValue(_ p: DTProperty, _ type: String) -> Property.Value {
+    static func typedValue(_ p: FlatDeviceTree.Property, _ type: String) -> Property.Value {
         switch type {
         case "empty": return .empty
         case "string": return .string(p.string ?? "")
         case "strings": return .strings(p.strings ?? [])
         case "cells": return .cells(p.cells ?? [])
-        default: return .bytes(p.bytes)
+        default: return .bytes(Array(p.bytes))
         }
     }
 
@@ -133,9 +134,4 @@ extension Reader {
         }
         return children(of: "")
     }
-}
-
-extension DTProperty {
-    /// A single string holding space-separated words (how annotations store lists).
-    var words: [String]? { string.map { $0.split(separator: " ").map(String.init) } }
 }

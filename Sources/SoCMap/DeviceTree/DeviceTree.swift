@@ -133,7 +133,10 @@ public struct DTProperty: Hashable, Sendable {
     }
 
     /// The value as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
-    public var strings: [String]? {
+    public var strings: [String]? { Self.strings(in: bytes) }
+
+    /// `bytes` as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
+    public static func strings<C: BidirectionalCollection<UInt8>>(in bytes: C) -> [String]? {
         guard let last = bytes.last, last == 0 else { return nil }
         var result: [String] = []
         for piece in bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false) {

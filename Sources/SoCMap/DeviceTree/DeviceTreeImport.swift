@@ -27,6 +27,11 @@ public struct DeviceTreeImport {
     ///
     /// - Throws: `MapInputError` for malformed cells, `reg` or `ranges`, naming the node path.
     public init(tree: DeviceTree, source: String) throws(MapInputError) {
+        try self.init(tree: FlatDeviceTree(tree), source: source)
+    }
+
+    /// Reads a flat tree (what the libfdt reader gives); `source` names it in diagnostics.
+    public init(tree: FlatDeviceTree, source: String) throws(MapInputError) {
         var reader = Reader(tree: tree, source: source)
         if let metadata = tree.root.children.first(where: { $0.name == "socmap" }), metadata["compatible"]?.strings?.contains("socmap,annotations") == true {
             map = try reader.annotated(metadata)
@@ -44,12 +49,12 @@ struct RegEntry {
 }
 
 struct Reader {
-    let tree: DeviceTree
+    let tree: FlatDeviceTree
     let source: String
     var warnings: [Diagnostic] = []
     var errors: [Diagnostic] = []
 
-    init(tree: DeviceTree, source: String) {
+    init(tree: FlatDeviceTree, source: String) {
         self.tree = tree
         self.source = source
     }
@@ -67,10 +72,10 @@ struct Reader {
     static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
 
     /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
-    mutating func childCells(of node: DTNode, path: String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
+    mutating func childCells(of node: FlatDeviceTree.Node, path: String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
         func read(_ name: String, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
             guard let p = node[name] else { return (value, true) }
-            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.bytes.count) bytes", path: path) }
+            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", path: path) }
             guard range.contains(Int(v)) else {
                 throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path)
             }
@@ -82,30 +87,30 @@ struct Reader {
     }
 
     /// `reg` split into entries with the parent's cells.
-    mutating func regEntries(_ node: DTNode, path: String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
+    mutating func regEntries(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
         guard let p = node[property] else { return [] }
         let entry = (cells.0 + cells.1) * 4
-        guard let values = p.cells, !p.bytes.isEmpty, p.bytes.count % entry == 0 else {
-            throw fail("reg-format", "\(property) is \(p.bytes.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path)
+        guard p.count > 0, p.count % entry == 0 else {
+            throw fail("reg-format", "\(property) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path)
         }
-        return stride(from: 0, to: values.count, by: cells.0 + cells.1).map { i in
-            RegEntry(address: low64(values, at: i, count: cells.0), size: cells.1 == 0 ? 0 : low64(values, at: i + cells.0, count: cells.1))
+        return stride(from: 0, to: p.count / 4, by: cells.0 + cells.1).map { i in
+            RegEntry(address: p.number(at: i, count: cells.0), size: cells.1 == 0 ? 0 : p.number(at: i + cells.0, count: cells.1))
         }
     }
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
-    mutating func windows(_ node: DTNode, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
+    mutating func windows(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
         guard let p = node["ranges"] else { return nil }
-        if p.bytes.isEmpty { return [] }
+        if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
-        guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path)
+        guard p.count % (count * 4) == 0 else {
+            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path)
         }
         var result: [TranslationWindow] = []
-        for i in stride(from: 0, to: values.count, by: count) {
-            let child = low64(values, at: i, count: own.0)
-            let parentAddress = low64(values, at: i + own.0, count: parent.0)
-            let size = low64(values, at: i + own.0 + parent.0, count: own.1)
+        for i in stride(from: 0, to: p.count / 4, by: count) {
+            let child = p.number(at: i, count: own.0)
+            let parentAddress = p.number(at: i + own.0, count: parent.0)
+            let size = p.number(at: i + own.0 + parent.0, count: own.1)
             guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
                 warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", path: path)
                 continue

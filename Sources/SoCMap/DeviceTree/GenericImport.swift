@@ -23,29 +23,20 @@ extension Reader {
         for (i, r) in tree.reservations.enumerated() {
             guard let range = AddressRange(base: r.address, size: r.size) else { continue }
             // Carve-outs sit above the RAM they are cut from.
-            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)"))
+            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)", location: location))
         }
-        map.regions = regions.map { locate($0) }
+        map.regions = regions
         return map
     }
 
-    /// Stamps the device-tree file on a region and its subtree: diagnostics then name the file
-    /// and the node path.
-    func locate(_ region: Region) -> Region {
-        var r = region
-        r.location = location
-        r.children = r.children.map { locate($0) }
-        return r
-    }
-
     /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: DTNode, path: String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func memory(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
         let usable = node["linux,usable-memory"] != nil
         let entries = try regEntries(node, path: path, cells: cells, property: usable ? "linux,usable-memory" : "reg")
         var regions: [Region] = []
         for (i, e) in entries.enumerated() {
             guard let range = range(e, path: path, sizeCellsZero: false) else { continue }
-            var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range)
+            var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range, location: location)
             r.disabled = node.isDisabled
             if usable { r.notes = "from linux,usable-memory" }
             r.properties = extraProperties(node, skipping: ["device_type", "linux,usable-memory"])
@@ -55,7 +46,7 @@ extension Reader {
     }
 
     /// `/reserved-memory` children with `reg`, as Linux reads them.
-    mutating func reservedMemory(_ node: DTNode, path: String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func reservedMemory(_ node: FlatDeviceTree.Node, path: String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
         let own = try childCells(of: node, path: path)
         guard own.address == rootCells.0, own.size == rootCells.1, node["ranges"] != nil else {
             warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path)
@@ -71,7 +62,7 @@ extension Reader {
                 continue
             }
             guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
-            var r = Region(name: child.name, kind: .reserved, range: range, priority: 1, compatible: child["compatible"]?.strings ?? [])
+            var r = Region(name: child.name, kind: .reserved, range: range, priority: 1, compatible: child["compatible"]?.strings ?? [], location: location)
             var notes: [String] = []
             if child["no-map"] != nil { notes.append("no-map") }
             if child["reusable"] != nil { notes.append("reusable") }
@@ -83,28 +74,28 @@ extension Reader {
     }
 
     /// Properties kept verbatim: everything but what became region fields.
-    func extraProperties(_ node: DTNode, skipping: Set<String>) -> [Property] {
+    func extraProperties(_ node: FlatDeviceTree.Node, skipping: Set<String>) -> [Property] {
         node.properties.filter { !DeviceTreeImport.structural.contains($0.name) && !skipping.contains($0.name) }.map { p in
             Property(name: p.name, value: Self.guessValue(p.bytes))
         }
     }
 
     /// The value shape dtc would print (strings, cells or bytes).
-    static func guessValue(_ bytes: [UInt8]) -> Property.Value {
+    static func guessValue(_ bytes: ArraySlice<UInt8>) -> Property.Value {
         if bytes.isEmpty { return .empty }
         let nul = bytes.filter { $0 == 0 }.count
         if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
-            let strings = DTProperty(name: "", bytes: bytes).strings, !strings.contains(where: \.isEmpty)
+            let strings = DTProperty.strings(in: bytes), !strings.contains(where: \.isEmpty)
         {
             return strings.count == 1 ? .string(strings[0]) : .strings(strings)
         }
-        if bytes.count % 4 == 0, let cells = DTProperty(name: "", bytes: bytes).cells { return .cells(cells) }
-        return .bytes(bytes)
+        if bytes.count % 4 == 0, let cells = DTProperty(name: "", bytes: Array(bytes)).cells { return .cells(cells) }
+        return .bytes(Array(bytes))
     }
 
     /// One node and its subtree (plus one companion region per further `reg` entry), or
     /// nothing when it holds no addresses at all.
-    mutating func importNode(_ node: DTNode, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func importNode(_ node: FlatDeviceTree.Node, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
         let disabled = node.isDisabled
         let compatible = node["compatible"]?.strings ?? []
         let deviceType = node["device_type"]?.string
@@ -143,7 +134,7 @@ extension Reader {
             kind = .mmio
         }
         var region = Region(name: node.name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
-                            translation: children.isEmpty ? .identity : translation, children: children)
+                            translation: children.isEmpty ? .identity : translation, children: children, location: location)
         if kind == .sram && children.isEmpty { region.translation = .identity }
         // A node's reg is its own registers, not the extent of its children's space.
         if firstRange != nil && !children.isEmpty { region.clipsChildren = false }
@@ -155,7 +146,7 @@ extension Reader {
         if entries.count > 1 {
             for (i, e) in entries.enumerated().dropFirst() {
                 guard let r = range(e, path: path, sizeCellsZero: parentCells.1 == 0) else { continue }
-                companions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)"))
+                companions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)", location: location))
             }
             region.notes = [region.notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ")
         }
@@ -163,7 +154,7 @@ extension Reader {
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
-    mutating func dmaRanges(_ node: DTNode, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+    mutating func dmaRanges(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
         guard let p = node["dma-ranges"] else { return nil }
         if p.bytes.isEmpty { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
@@ -177,7 +168,7 @@ extension Reader {
     }
 
     /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
-    mutating func pcie(_ node: DTNode, path: String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
+    mutating func pcie(_ node: FlatDeviceTree.Node, path: String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
         let entries = try regEntries(node, path: path, cells: parentCells)
         let ecam = entries.first.flatMap { range($0, path: path, sizeCellsZero: false) }
         var windows: [PCIeWindow] = []
@@ -214,7 +205,7 @@ extension Reader {
             last = UInt8(b[1])
         }
         var region = Region(name: node.name, kind: .pcie, disabled: disabled, compatible: compatible,
-                            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows))
+                            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
         region.properties = extraProperties(node, skipping: ["device_type", "bus-range"])
         if !node.children.isEmpty { region.notes = "PCI devices below (\(node.children.map(\.name).joined(separator: ", "))) sit in configuration space and are not mapped" }
         return region

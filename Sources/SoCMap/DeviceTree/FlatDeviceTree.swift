@@ -1,0 +1,324 @@
+/// A device tree held flat, the way a blob holds it: nodes in pre-order, each knowing where
+/// its properties and its subtree end, every name and value in one byte array, and property
+/// names interned. Building or reading one costs a few array appends per node instead of the
+/// arrays per node and per property of `DeviceTree`; import reads it, export writes it, and
+/// the libfdt bridge moves it to and from blobs. `DeviceTree` converts both ways.
+public final class FlatDeviceTree {
+    /// One node: its name in `bytes`, its properties, and the index just past its subtree.
+    public struct NodeRecord: Sendable {
+        public var nameStart: Int
+        public var nameCount: Int
+        public var firstProperty: Int
+        public var propertyCount: Int
+        /// The index of the first node after this node's subtree.
+        public var end: Int
+    }
+
+    /// One property: its interned name and its value in `bytes`.
+    public struct PropertyRecord: Sendable {
+        public var name: Int
+        public var valueStart: Int
+        public var valueCount: Int
+    }
+
+    /// The memory reservation block.
+    public var reservations: [DeviceTree.Reservation] = []
+    public private(set) var nodes: [NodeRecord] = []
+    public private(set) var properties: [PropertyRecord] = []
+    /// Distinct property names, by id.
+    public private(set) var names: [String] = []
+    /// Node names and property values.
+    public private(set) var bytes: [UInt8] = []
+    private var nameIDs: [String: Int] = [:]
+    /// Nodes begun and not yet ended.
+    private var open: [Int] = []
+
+    /// An empty tree, ready for `beginNode`; `capacity` is a hint in nodes.
+    public init(capacity: Int = 0) {
+        nodes.reserveCapacity(capacity)
+        properties.reserveCapacity(capacity * 2)
+        bytes.reserveCapacity(capacity * 24)
+    }
+
+    // MARK: Building (pre-order)
+
+    /// Starts a node below the innermost open one (the first node is the root). Properties
+    /// must all be added before the node's first child begins.
+    @discardableResult
+    public func beginNode(_ name: String) -> Int {
+        let index = nodes.count
+        let start = bytes.count
+        bytes.append(contentsOf: name.utf8)
+        nodes.append(NodeRecord(nameStart: start, nameCount: bytes.count - start, firstProperty: properties.count, propertyCount: 0, end: index + 1))
+        open.append(index)
+        return index
+    }
+
+    /// Ends the innermost open node.
+    public func endNode() {
+        let index = open.removeLast()
+        nodes[index].end = nodes.count
+    }
+
+    /// The id of a property name, interning it.
+    public func nameID(_ name: String) -> Int {
+        if let id = nameIDs[name] { return id }
+        names.append(name)
+        nameIDs[name] = names.count - 1
+        return names.count - 1
+    }
+
+    /// Adds a property to the innermost open node, replacing one of the same name.
+    public func addProperty(_ name: String, _ value: DTProperty.Value) {
+        addProperty(id: nameID(name)) { bytes in
+            switch value {
+            case .empty: break
+            case .strings(let list):
+                for s in list {
+                    bytes.append(contentsOf: s.utf8)
+                    bytes.append(0)
+                }
+            case .cells(let cells): for c in cells { bytes.appendCell(c) }
+            case .bytes(let b): bytes.append(contentsOf: b)
+            }
+        }
+    }
+
+    /// Adds a property whose value `write` appends to the byte array, replacing one of the
+    /// same name in the innermost open node.
+    public func addProperty(id: Int, _ write: (inout [UInt8]) -> Void) {
+        let node = open.last!
+        let start = bytes.count
+        write(&bytes)
+        let record = PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start)
+        let first = nodes[node].firstProperty
+        for i in first..<properties.count where properties[i].name == id {
+            properties[i] = record
+            return
+        }
+        properties.append(record)
+        nodes[node].propertyCount += 1
+    }
+
+    /// Appends a whole tree as a child of the innermost open node.
+    public func append(_ other: FlatDeviceTree) {
+        guard !other.nodes.isEmpty else { return }
+        let nodeShift = nodes.count, propertyShift = properties.count, byteShift = bytes.count
+        let ids = other.names.map(nameID)
+        bytes.append(contentsOf: other.bytes)
+        for p in other.properties {
+            properties.append(PropertyRecord(name: ids[p.name], valueStart: p.valueStart + byteShift, valueCount: p.valueCount))
+        }
+        for n in other.nodes {
+            nodes.append(NodeRecord(nameStart: n.nameStart + byteShift, nameCount: n.nameCount, firstProperty: n.firstProperty + propertyShift,
+                                    propertyCount: n.propertyCount, end: n.end + nodeShift))
+        }
+    }
+
+    /// Appends raw node and property records (the libfdt reader's path); `nameStart` and
+    /// `valueStart` are filled in here.
+    public func appendNode(name: UnsafeRawBufferPointer) -> Int {
+        let index = nodes.count, start = bytes.count
+        bytes.append(contentsOf: name)
+        nodes.append(NodeRecord(nameStart: start, nameCount: name.count, firstProperty: properties.count, propertyCount: 0, end: index + 1))
+        return index
+    }
+
+    /// Adds a raw property to node `node` (the last node appended).
+    public func appendProperty(to node: Int, name id: Int, value: UnsafeRawBufferPointer) {
+        let start = bytes.count
+        bytes.append(contentsOf: value)
+        properties.append(PropertyRecord(name: id, valueStart: start, valueCount: value.count))
+        nodes[node].propertyCount += 1
+    }
+
+    /// Sets where node `node`'s subtree ends (the libfdt reader's path).
+    public func closeNode(_ node: Int) { nodes[node].end = nodes.count }
+
+    // MARK: Reading
+
+    /// The root node.
+    public var root: Node { Node(tree: self, index: 0) }
+
+    /// The node at an absolute path (`/amba/serial@e0000000`), if any.
+    public func node(at path: String) -> Node? {
+        var current = root
+        for component in path.split(separator: "/") {
+            guard let next = current.children.first(where: { $0.hasName(component) }) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// A node of the tree.
+    public struct Node {
+        public unowned let tree: FlatDeviceTree
+        public let index: Int
+
+        var record: NodeRecord { tree.nodes[index] }
+
+        /// `name@unit`, empty for the root.
+        public var name: String {
+            let r = record
+            return tree.bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[r.nameStart..<(r.nameStart + r.nameCount)]), as: UTF8.self) }
+        }
+
+        /// Whether the name is `name`.
+        public func hasName<S: StringProtocol>(_ name: S) -> Bool {
+            let r = record
+            let stored = tree.bytes[r.nameStart..<(r.nameStart + r.nameCount)]
+            return name.utf8.elementsEqual(stored)
+        }
+
+        /// The part of the name before `@`.
+        public var baseName: String { String(name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
+
+        /// The children, in blob order.
+        public var children: Children { Children(tree: tree, first: index + 1, end: record.end) }
+
+        /// Whether the node has children.
+        public var hasChildren: Bool { record.end > index + 1 }
+
+        /// The properties, in blob order.
+        public var properties: [Property] {
+            let r = record
+            return (r.firstProperty..<(r.firstProperty + r.propertyCount)).map { Property(tree: tree, index: $0) }
+        }
+
+        /// The property named `name`, if present.
+        public subscript(name: String) -> Property? {
+            let r = record
+            for i in r.firstProperty..<(r.firstProperty + r.propertyCount) where tree.names[tree.properties[i].name] == name {
+                return Property(tree: tree, index: i)
+            }
+            return nil
+        }
+
+        /// Whether `status` says the node is not in use (anything but "okay"/"ok").
+        public var isDisabled: Bool {
+            guard let status = self["status"]?.string else { return false }
+            return status != "okay" && status != "ok"
+        }
+    }
+
+    /// The children of a node.
+    public struct Children: Sequence {
+        let tree: FlatDeviceTree
+        let first: Int
+        let end: Int
+
+        public struct Iterator: IteratorProtocol {
+            let tree: FlatDeviceTree
+            var position: Int
+            let end: Int
+            public mutating func next() -> Node? {
+                guard position < end else { return nil }
+                let node = Node(tree: tree, index: position)
+                position = tree.nodes[position].end
+                return node
+            }
+        }
+
+        public func makeIterator() -> Iterator { Iterator(tree: tree, position: first, end: end) }
+
+        /// Whether there are none.
+        public var isEmpty: Bool { first >= end }
+    }
+
+    /// A property of the tree.
+    public struct Property {
+        public unowned let tree: FlatDeviceTree
+        public let index: Int
+
+        var record: PropertyRecord { tree.properties[index] }
+
+        /// The name.
+        public var name: String { tree.names[record.name] }
+
+        /// The raw value.
+        public var bytes: ArraySlice<UInt8> {
+            let r = record
+            return tree.bytes[r.valueStart..<(r.valueStart + r.valueCount)]
+        }
+
+        /// The value's length in bytes.
+        public var count: Int { record.valueCount }
+
+        /// Cell `i` (big-endian); the caller checks `count`.
+        public func cell(_ i: Int) -> UInt32 {
+            let at = record.valueStart + 4 * i
+            return tree.bytes.withUnsafeBufferPointer { b in
+                UInt32(b[at]) << 24 | UInt32(b[at + 1]) << 16 | UInt32(b[at + 2]) << 8 | UInt32(b[at + 3])
+            }
+        }
+
+        /// A number of `count` cells starting at cell `i`, keeping the low 64 bits as Linux does.
+        public func number(at i: Int, count: Int) -> UInt64 {
+            var value: UInt64 = 0
+            for c in max(i, i + count - 2)..<(i + count) { value = value << 32 | UInt64(cell(c)) }
+            return value
+        }
+
+        /// The value as 32-bit cells, or `nil` when the length is not a multiple of 4.
+        public var cells: [UInt32]? {
+            guard count % 4 == 0 else { return nil }
+            return (0..<(count / 4)).map(cell)
+        }
+
+        /// The value as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
+        public var strings: [String]? { DTProperty.strings(in: bytes) }
+
+        /// The first string, if the value is text.
+        public var string: String? { strings?.first }
+
+        /// A single cell value, if the property is exactly one cell.
+        public var u32: UInt32? { count == 4 ? cell(0) : nil }
+
+        /// A single string holding space-separated words (how annotations store lists).
+        public var words: [String]? { string.map { $0.split(separator: " ").map(String.init) } }
+    }
+}
+
+extension FlatDeviceTree {
+    /// The flat form of `tree`.
+    public convenience init(_ tree: DeviceTree) {
+        self.init()
+        reservations = tree.reservations
+        func add(_ node: DTNode) {
+            beginNode(node.name)
+            for p in node.properties { addProperty(id: nameID(p.name)) { $0.append(contentsOf: p.bytes) } }
+            for c in node.children { add(c) }
+            endNode()
+        }
+        add(tree.root)
+    }
+}
+
+extension DeviceTree {
+    /// The value form of a flat tree.
+    public init(_ flat: FlatDeviceTree) {
+        func node(_ n: FlatDeviceTree.Node) -> DTNode {
+            DTNode(name: n.name, properties: n.properties.map { DTProperty(name: $0.name, bytes: Array($0.bytes)) }, children: n.children.map(node))
+        }
+        self.init(reservations: flat.reservations, root: flat.nodes.isEmpty ? DTNode(name: "") : node(flat.root))
+    }
+}
+
+extension [UInt8] {
+    /// Appends a big-endian 32-bit cell.
+    @inline(__always)
+    public mutating func appendCell(_ c: UInt32) {
+        append(UInt8(truncatingIfNeeded: c >> 24))
+        append(UInt8(truncatingIfNeeded: c >> 16))
+        append(UInt8(truncatingIfNeeded: c >> 8))
+        append(UInt8(truncatingIfNeeded: c))
+    }
+
+    /// Appends a number as `count` big-endian cells (the high ones zero beyond 64 bits).
+    @inline(__always)
+    public mutating func appendNumber(_ value: UInt64, cells count: Int) {
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            appendCell(i >= 2 ? 0 : UInt32(truncatingIfNeeded: value >> (32 * UInt64(i))))
+        }
+    }
+}
