@@ -33,7 +33,7 @@ public enum FDTReader {
             throw FDTError(code: check, operation: "fdt_check_full", location: headerSummary(fdt, fileSize: blob.count))
         }
         try checkLayout(fdt)
-        let tree = FlatDeviceTree(capacity: blob.count / 64)
+        var tree = FlatDeviceTree.Builder(capacity: blob.count / 64)
         let count = fdt_num_mem_rsv(fdt)
         if count < 0 { throw FDTError(code: count, operation: "fdt_num_mem_rsv") }
         for i in 0..<count {
@@ -42,16 +42,61 @@ public enum FDTReader {
             if rc != 0 { throw FDTError(code: rc, operation: "fdt_get_mem_rsv", location: "reservation \(i)") }
             tree.reservations.append(.init(address: address, size: size))
         }
+        try walk(fdt, into: &tree)
+        return FlatDeviceTree(tree)
+    }
+
+    /// Reads every node in one pass of `fdt_next_node` (each tag is visited once), appending
+    /// nodes in pre-order and closing them as the depth falls.
+    private static func walk(_ fdt: UnsafeRawPointer, into tree: inout FlatDeviceTree.Builder) throws(FDTError) {
         // Property names by offset in the strings block, interned once each.
         let stringsStart = fdt.advanced(by: Int(socmap_fdt_off_dt_strings(fdt)))
         var ids = [Int](repeating: -1, count: Int(socmap_fdt_size_dt_strings(fdt)) + 1)
-        try readNode(fdt, offset: 0, path: "/", depth: 0, into: tree) { (name: UnsafePointer<CChar>) -> Int in
-            let offset = UnsafeRawPointer(name) - stringsStart
-            guard offset >= 0 && offset < ids.count else { return tree.nameID(String(cString: name)) }
-            if ids[offset] < 0 { ids[offset] = tree.nameID(String(cString: name)) }
-            return ids[offset]
+        var open: [Int] = []  // node indices by depth
+        var depth: Int32 = 0
+        var offset: Int32 = 0
+        // After the root's FDT_END_NODE libfdt returns the next offset with depth -1.
+        while offset >= 0 && depth >= 0 {
+            guard depth <= Int32(maximumDepth) else {
+                throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: "offset 0x\(String(offset, radix: 16))")
+            }
+            while open.count > Int(depth) { tree.closeNode(open.removeLast()) }
+            var length: Int32 = 0
+            guard let namePointer = fdt_get_name(fdt, offset, &length) else {
+                throw FDTError(code: length, operation: "fdt_get_name", location: "offset 0x\(String(offset, radix: 16))")
+            }
+            let node = tree.appendNode(name: UnsafeRawBufferPointer(start: namePointer, count: Int(length)))
+            open.append(node)
+            var prop = fdt_first_property_offset(fdt, offset)
+            while prop >= 0 {
+                var propName: UnsafePointer<CChar>?
+                var valueLength: Int32 = 0
+                guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
+                    throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "offset 0x\(String(prop, radix: 16))")
+                }
+                let at = UnsafeRawPointer(propName) - stringsStart
+                var id: Int
+                if at >= 0 && at < ids.count {
+                    id = ids[at]
+                    if id < 0 {
+                        id = tree.nameID(String(cString: propName))
+                        ids[at] = id
+                    }
+                } else {
+                    id = tree.nameID(String(cString: propName))
+                }
+                tree.appendProperty(to: node, name: id, value: UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
+                prop = fdt_next_property_offset(fdt, prop)
+            }
+            if prop != -FDT_ERR_NOTFOUND {
+                throw FDTError(code: prop, operation: "fdt_next_property_offset", location: "offset 0x\(String(offset, radix: 16))")
+            }
+            offset = fdt_next_node(fdt, offset, &depth)
         }
-        return tree
+        if offset < 0 && offset != -FDT_ERR_NOTFOUND {
+            throw FDTError(code: offset, operation: "fdt_next_node")
+        }
+        while let node = open.popLast() { tree.closeNode(node) }
     }
 
     /// What libfdt 1.6.1's `fdt_check_full` lets through: a misaligned structure block or
@@ -80,47 +125,5 @@ public enum FDTReader {
 
     private static func headerSummary(_ fdt: UnsafeRawPointer, fileSize: Int) -> String {
         "offset 0x0 (magic 0x\(String(socmap_fdt_magic(fdt), radix: 16)), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
-    }
-
-    /// Reads a node and its subtree into `tree`; `nameID` interns property names.
-    private static func readNode(_ fdt: UnsafeRawPointer, offset: Int32, path: @autoclosure () -> String, depth: Int, into tree: FlatDeviceTree,
-                                 nameID: (UnsafePointer<CChar>) -> Int) throws(FDTError) {
-        guard depth <= maximumDepth else {
-            throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: path())
-        }
-        var length: Int32 = 0
-        guard let namePointer = fdt_get_name(fdt, offset, &length) else {
-            throw FDTError(code: length, operation: "fdt_get_name", location: "offset 0x\(String(offset, radix: 16))")
-        }
-        let node = tree.appendNode(name: UnsafeRawBufferPointer(start: namePointer, count: Int(length)))
-        var prop = fdt_first_property_offset(fdt, offset)
-        while prop >= 0 {
-            var propName: UnsafePointer<CChar>?
-            var valueLength: Int32 = 0
-            guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
-                throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "\(path()) (offset 0x\(String(prop, radix: 16)))")
-            }
-            tree.appendProperty(to: node, name: nameID(propName), value: UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
-            prop = fdt_next_property_offset(fdt, prop)
-        }
-        if prop != -FDT_ERR_NOTFOUND {
-            throw FDTError(code: prop, operation: "fdt_next_property_offset", location: path())
-        }
-        var child = fdt_first_subnode(fdt, offset)
-        while child >= 0 {
-            var childLength: Int32 = 0
-            let parent = path
-            func childPath() -> String {
-                let childName = fdt_get_name(fdt, child, &childLength).map { String(cString: $0) } ?? "?"
-                let p = parent()
-                return p == "/" ? "/" + childName : p + "/" + childName
-            }
-            try readNode(fdt, offset: child, path: childPath(), depth: depth + 1, into: tree, nameID: nameID)
-            child = fdt_next_subnode(fdt, child)
-        }
-        if child != -FDT_ERR_NOTFOUND {
-            throw FDTError(code: child, operation: "fdt_next_subnode", location: path())
-        }
-        tree.closeNode(node)
     }
 }

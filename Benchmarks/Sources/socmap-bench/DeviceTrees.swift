@@ -18,7 +18,7 @@ func generatedDTB(nodes: Int) -> [UInt8] {
 struct TreeResult {
     let nodes: Int
     var dtbBytes = 0
-    var importSeconds = 0.0  // socmap in process: FDTReader + DeviceTreeImport
+    var importSeconds = 0.0  // socmap in process: FDTReader.readFlat + DeviceTreeImport
     var walkSeconds = 0.0  // C libfdt walk
     var dtcDecompileSeconds = 0.0  // dtc -I dtb -O dts (process)
     var importProcessSeconds = 0.0  // socmap import (process)
@@ -40,7 +40,7 @@ func benchmarkTree(nodes: Int, socmap: String, folder: URL, repeats: Int) throws
 
     var imported: SoCMap?
     r.importSeconds = measure(repeats) {
-        imported = try! DeviceTreeImport(tree: FDTReader.read(blob), source: "tree.dtb").map
+        imported = try! DeviceTreeImport(tree: FDTReader.readFlat(blob), source: "tree.dtb").map
     }
     r.walkSeconds = measure(repeats) {
         precondition(blob.withUnsafeBytes { floor_fdt_walk($0.baseAddress, blob.count) } > 0)

@@ -74,11 +74,14 @@ func rate(_ x: Double) -> String {
 
 let arguments = CommandLine.arguments
 guard let socmapIndex = arguments.firstIndex(of: "--socmap"), socmapIndex + 1 < arguments.count else {
-    FileHandle.standardError.write(Data("usage: socmap-bench --socmap PATH [--quick]\n".utf8))
+    FileHandle.standardError.write(Data("usage: socmap-bench --socmap PATH [--quick] [--only route|trees|batch]\n".utf8))
     exit(2)
 }
 let socmap = URL(fileURLWithPath: arguments[socmapIndex + 1]).standardizedFileURL.path
 let quick = arguments.contains("--quick")
+// --only route|trees|batch runs one part (for working on it); the default runs all.
+let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+func runs(_ part: String) -> Bool { only == nil || only == part }
 let repeats = quick ? 1 : 3
 let probeCount = quick ? 1_000_000 : 10_000_000
 let root = URL(fileURLWithPath: socmap).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -92,6 +95,7 @@ func say(_ line: String) {
 }
 
 say("socmap benchmarks (\(quick ? "quick" : "full") run, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+if runs("route") {
 say("")
 say("## route: \(rate(Double(probeCount)))probes, about half in gaps; throughput in lookups/s, latency in ns (each probe waits for the previous answer)")
 say("| N | socmap tput | C branch-free | C Eytzinger | ratio (socmap / best C) | socmap lat | C bf lat | C eyt lat | allocs/lookup | build |")
@@ -102,6 +106,8 @@ for n in [16, 256, 4096, 65536, 1 << 20] {
     say("| \(n) | \(rate(r.swiftThroughput))/s | \(rate(r.branchFreeThroughput))/s | \(rate(r.eytzingerThroughput))/s | \(format(r.swiftThroughput / best)) | \(format(r.swiftLatency, 1)) | \(format(r.branchFreeLatency, 1)) | \(format(r.eytzingerLatency, 1)) | \(format(r.allocationsPerLookup, 3)) | \(format(r.buildSeconds, 3)) s |")
 }
 
+}
+if runs("trees") {
 say("")
 say("## DTB import and export (generated trees: buses of 64 devices, `ranges` on every bus, `reg` on every device)")
 say("| nodes | DTB | import socmap | C libfdt walk | ratio (C / socmap time) | socmap import (process) | dtc -I dtb -O dts | ×dtc | export socmap | C seq. writer | ratio | socmap export (process) | dtc -I dts -O dtb | ×dtc |")
@@ -121,7 +127,9 @@ for (nodes, bytes, imp, exp) in peaks {
     say("| \(nodes) | \(format(Double(bytes) / 1e6)) MB | \(format(Double(imp) / 1024, 1)) MB | \(format(Double(exp) / 1024, 1)) MB | \(format(Double(bytes) * 4 / 1e6 + 100, 1)) MB |")
 }
 
+}
 // Batch decode and start-up, on the bundled Zynq-7000 map.
+if runs("batch") {
 let zynq = root.appendingPathComponent("maps/zynq-7000.yaml").path
 let addresses = folder.appendingPathComponent("addresses.txt")
 var rng = Rng(seed: 7)
@@ -146,3 +154,4 @@ say("| `socmap decode MAP - --json` | \(rate(Double(batchCount) / batchJSON))add
 say("| `socmap decode maps/zynq-7000.yaml 0x4120_0000` (median) | \(format(startup * 1000, 1)) ms | < 10 ms |")
 say("| `socmap decode zynq.dtb 0x4120_0000` (median) | \(format(startupDTB * 1000, 1)) ms | |")
 say("| `fdtget -t x zynq.dtb …/axi_gpio_0@41200000 reg` (median) | \(format(fdtget * 1000, 1)) ms | |")
+}

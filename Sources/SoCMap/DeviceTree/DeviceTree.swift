@@ -133,15 +133,17 @@ public struct DTProperty: Hashable, Sendable {
     }
 
     /// The value as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
-    public var strings: [String]? { Self.strings(in: bytes) }
+    public var strings: [String]? { bytes.withUnsafeBufferPointer { Self.strings(in: $0) } }
 
     /// `bytes` as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
-    public static func strings<C: BidirectionalCollection<UInt8>>(in bytes: C) -> [String]? {
+    public static func strings(in bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
         guard let last = bytes.last, last == 0 else { return nil }
         var result: [String] = []
-        for piece in bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false) {
-            guard let s = String(validating: piece, as: UTF8.self) else { return nil }
+        var start = 0
+        for i in 0..<bytes.count where bytes[i] == 0 {
+            guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else { return nil }
             result.append(s)
+            start = i + 1
         }
         return result
     }

@@ -54,9 +54,13 @@ struct Reader {
     var warnings: [Diagnostic] = []
     var errors: [Diagnostic] = []
 
+    /// Ids of the property names the import looks at (-1 when the tree has none).
+    let ids: KnownNames
+
     init(tree: FlatDeviceTree, source: String) {
         self.tree = tree
         self.source = source
+        ids = KnownNames(tree)
     }
 
     var location: SourceLocation { SourceLocation(file: source, line: 0, column: 0) }
@@ -74,7 +78,7 @@ struct Reader {
     /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
     mutating func childCells(of node: FlatDeviceTree.Node, path: String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
         func read(_ name: String, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
-            guard let p = node[name] else { return (value, true) }
+            guard let p = node.property(name == "#address-cells" ? ids.addressCells : ids.sizeCells) else { return (value, true) }
             guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", path: path) }
             guard range.contains(Int(v)) else {
                 throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path)
@@ -88,7 +92,7 @@ struct Reader {
 
     /// `reg` split into entries with the parent's cells.
     mutating func regEntries(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
-        guard let p = node[property] else { return [] }
+        guard let p = node.property(property == "reg" ? ids.reg : ids.usableMemory) else { return [] }
         let entry = (cells.0 + cells.1) * 4
         guard p.count > 0, p.count % entry == 0 else {
             throw fail("reg-format", "\(property) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path)
@@ -100,7 +104,7 @@ struct Reader {
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
     mutating func windows(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
-        guard let p = node["ranges"] else { return nil }
+        guard let p = node.property(ids.ranges) else { return nil }
         if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
         guard p.count % (count * 4) == 0 else {
@@ -133,5 +137,30 @@ struct Reader {
             return nil
         }
         return r
+    }
+}
+
+/// Ids of the property names import reads, looked up once per tree.
+struct KnownNames {
+    let reg, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap, reusable: Int
+    /// Whether each name id is one import turns into region fields (`DeviceTreeImport.structural`).
+    let structural: [Bool]
+
+    init(_ tree: FlatDeviceTree) {
+        func id(_ name: String) -> Int { tree.id(of: name) ?? -1 }
+        reg = id("reg")
+        ranges = id("ranges")
+        compatible = id("compatible")
+        status = id("status")
+        deviceType = id("device_type")
+        addressCells = id("#address-cells")
+        sizeCells = id("#size-cells")
+        dmaRanges = id("dma-ranges")
+        busRange = id("bus-range")
+        usableMemory = id("linux,usable-memory")
+        model = id("model")
+        noMap = id("no-map")
+        reusable = id("reusable")
+        structural = tree.names.map { DeviceTreeImport.structural.contains($0) }
     }
 }

@@ -22,123 +22,161 @@ public final class FlatDeviceTree {
     }
 
     /// The memory reservation block.
-    public var reservations: [DeviceTree.Reservation] = []
-    public private(set) var nodes: [NodeRecord] = []
-    public private(set) var properties: [PropertyRecord] = []
+    public let reservations: [DeviceTree.Reservation]
+    /// Nodes in pre-order; the root is node 0.
+    public let nodes: [NodeRecord]
+    public let properties: [PropertyRecord]
     /// Distinct property names, by id.
-    public private(set) var names: [String] = []
+    public let names: [String]
     /// Node names and property values.
-    public private(set) var bytes: [UInt8] = []
-    private var nameIDs: [String: Int] = [:]
-    /// Nodes begun and not yet ended.
-    private var open: [Int] = []
+    public let bytes: [UInt8]
+    private let nameIDs: [String: Int]
 
-    /// An empty tree, ready for `beginNode`; `capacity` is a hint in nodes.
-    public init(capacity: Int = 0) {
-        nodes.reserveCapacity(capacity)
-        properties.reserveCapacity(capacity * 2)
-        bytes.reserveCapacity(capacity * 24)
+    /// The tree `builder` holds.
+    public init(_ builder: Builder) {
+        reservations = builder.reservations
+        nodes = builder.nodes
+        properties = builder.properties
+        names = builder.names
+        bytes = builder.bytes
+        nameIDs = builder.nameIDs
     }
 
-    // MARK: Building (pre-order)
+    /// The id of a property name, or `nil` when no property has it.
+    public func id(of name: String) -> Int? { nameIDs[name] }
 
-    /// Starts a node below the innermost open one (the first node is the root). Properties
-    /// must all be added before the node's first child begins.
-    @discardableResult
-    public func beginNode(_ name: String) -> Int {
-        let index = nodes.count
-        let start = bytes.count
-        bytes.append(contentsOf: name.utf8)
-        nodes.append(NodeRecord(nameStart: start, nameCount: bytes.count - start, firstProperty: properties.count, propertyCount: 0, end: index + 1))
-        open.append(index)
-        return index
-    }
+    /// Builds a tree in pre-order: `beginNode`, its properties, its children, `endNode`.
+    public struct Builder: Sendable {
+        public var reservations: [DeviceTree.Reservation] = []
+        public private(set) var nodes: [NodeRecord] = []
+        public private(set) var properties: [PropertyRecord] = []
+        public private(set) var names: [String] = []
+        public private(set) var bytes: [UInt8] = []
+        fileprivate var nameIDs: [String: Int] = [:]
+        /// Nodes begun and not yet ended.
+        private var open: [Int] = []
 
-    /// Ends the innermost open node.
-    public func endNode() {
-        let index = open.removeLast()
-        nodes[index].end = nodes.count
-    }
+        /// An empty builder; `capacity` is a hint in nodes.
+        public init(capacity: Int = 0) {
+            nodes.reserveCapacity(capacity)
+            properties.reserveCapacity(capacity * 2)
+            bytes.reserveCapacity(capacity * 24)
+        }
 
-    /// The id of a property name, interning it.
-    public func nameID(_ name: String) -> Int {
-        if let id = nameIDs[name] { return id }
-        names.append(name)
-        nameIDs[name] = names.count - 1
-        return names.count - 1
-    }
+        // MARK: Building (pre-order)
 
-    /// Adds a property to the innermost open node, replacing one of the same name.
-    public func addProperty(_ name: String, _ value: DTProperty.Value) {
-        addProperty(id: nameID(name)) { bytes in
-            switch value {
-            case .empty: break
-            case .strings(let list):
-                for s in list {
-                    bytes.append(contentsOf: s.utf8)
-                    bytes.append(0)
+        /// Starts a node below the innermost open one (the first node is the root). Properties
+        /// must all be added before the node's first child begins.
+        @discardableResult
+        public mutating func beginNode(_ name: String) -> Int {
+            let index = nodes.count
+            let start = bytes.count
+            bytes.append(contentsOf: name.utf8)
+            nodes.append(NodeRecord(nameStart: start, nameCount: bytes.count - start, firstProperty: properties.count, propertyCount: 0, end: index + 1))
+            open.append(index)
+            return index
+        }
+
+        /// Ends the innermost open node.
+        public mutating func endNode() {
+            let index = open.removeLast()
+            nodes[index].end = nodes.count
+        }
+
+        /// The id of a property name, interning it.
+        public mutating func nameID(_ name: String) -> Int {
+            if let id = nameIDs[name] { return id }
+            names.append(name)
+            nameIDs[name] = names.count - 1
+            return names.count - 1
+        }
+
+        /// Adds a property to the innermost open node, replacing one of the same name.
+        public mutating func addProperty(_ name: String, _ value: DTProperty.Value) {
+            addProperty(id: nameID(name)) { bytes in
+                switch value {
+                case .empty: break
+                case .strings(let list):
+                    for s in list {
+                        bytes.append(contentsOf: s.utf8)
+                        bytes.append(0)
+                    }
+                case .cells(let cells): for c in cells { bytes.appendCell(c) }
+                case .bytes(let b): bytes.append(contentsOf: b)
                 }
-            case .cells(let cells): for c in cells { bytes.appendCell(c) }
-            case .bytes(let b): bytes.append(contentsOf: b)
             }
         }
-    }
 
-    /// Adds a property whose value `write` appends to the byte array, replacing one of the
-    /// same name in the innermost open node.
-    public func addProperty(id: Int, _ write: (inout [UInt8]) -> Void) {
-        let node = open.last!
-        let start = bytes.count
-        write(&bytes)
-        let record = PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start)
-        let first = nodes[node].firstProperty
-        for i in first..<properties.count where properties[i].name == id {
-            properties[i] = record
-            return
+        /// Adds a property whose value `write` appends to the byte array, replacing one of the
+        /// same name in the innermost open node.
+        public mutating func addProperty(id: Int, _ write: (inout [UInt8]) -> Void) {
+            let node = open.last!
+            let start = bytes.count
+            write(&bytes)
+            let record = PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start)
+            let first = nodes[node].firstProperty
+            for i in first..<properties.count where properties[i].name == id {
+                properties[i] = record
+                return
+            }
+            properties.append(record)
+            nodes[node].propertyCount += 1
         }
-        properties.append(record)
-        nodes[node].propertyCount += 1
-    }
 
-    /// Appends a whole tree as a child of the innermost open node.
-    public func append(_ other: FlatDeviceTree) {
-        guard !other.nodes.isEmpty else { return }
-        let nodeShift = nodes.count, propertyShift = properties.count, byteShift = bytes.count
-        let ids = other.names.map(nameID)
-        bytes.append(contentsOf: other.bytes)
-        for p in other.properties {
-            properties.append(PropertyRecord(name: ids[p.name], valueStart: p.valueStart + byteShift, valueCount: p.valueCount))
+        /// Appends a whole tree as a child of the innermost open node.
+        public mutating func append(_ other: FlatDeviceTree) {
+            guard !other.nodes.isEmpty else { return }
+            let nodeShift = nodes.count, propertyShift = properties.count, byteShift = bytes.count
+            var ids: [Int] = []
+            for name in other.names { ids.append(nameID(name)) }
+            bytes.append(contentsOf: other.bytes)
+            for p in other.properties {
+                properties.append(PropertyRecord(name: ids[p.name], valueStart: p.valueStart + byteShift, valueCount: p.valueCount))
+            }
+            for n in other.nodes {
+                nodes.append(NodeRecord(nameStart: n.nameStart + byteShift, nameCount: n.nameCount, firstProperty: n.firstProperty + propertyShift,
+                                        propertyCount: n.propertyCount, end: n.end + nodeShift))
+            }
         }
-        for n in other.nodes {
-            nodes.append(NodeRecord(nameStart: n.nameStart + byteShift, nameCount: n.nameCount, firstProperty: n.firstProperty + propertyShift,
-                                    propertyCount: n.propertyCount, end: n.end + nodeShift))
+
+        /// Appends raw node and property records (the libfdt reader's path); `nameStart` and
+        /// `valueStart` are filled in here.
+        public mutating func appendNode(name: UnsafeRawBufferPointer) -> Int {
+            let index = nodes.count, start = bytes.count
+            bytes.append(contentsOf: name)
+            nodes.append(NodeRecord(nameStart: start, nameCount: name.count, firstProperty: properties.count, propertyCount: 0, end: index + 1))
+            return index
         }
-    }
 
-    /// Appends raw node and property records (the libfdt reader's path); `nameStart` and
-    /// `valueStart` are filled in here.
-    public func appendNode(name: UnsafeRawBufferPointer) -> Int {
-        let index = nodes.count, start = bytes.count
-        bytes.append(contentsOf: name)
-        nodes.append(NodeRecord(nameStart: start, nameCount: name.count, firstProperty: properties.count, propertyCount: 0, end: index + 1))
-        return index
-    }
+        /// Adds a raw property to node `node` (the last node appended).
+        public mutating func appendProperty(to node: Int, name id: Int, value: UnsafeRawBufferPointer) {
+            let start = bytes.count
+            bytes.append(contentsOf: value)
+            properties.append(PropertyRecord(name: id, valueStart: start, valueCount: value.count))
+            nodes[node].propertyCount += 1
+        }
 
-    /// Adds a raw property to node `node` (the last node appended).
-    public func appendProperty(to node: Int, name id: Int, value: UnsafeRawBufferPointer) {
-        let start = bytes.count
-        bytes.append(contentsOf: value)
-        properties.append(PropertyRecord(name: id, valueStart: start, valueCount: value.count))
-        nodes[node].propertyCount += 1
+        /// Sets where node `node`'s subtree ends (the libfdt reader's path).
+        public mutating func closeNode(_ node: Int) { nodes[node].end = nodes.count }
     }
-
-    /// Sets where node `node`'s subtree ends (the libfdt reader's path).
-    public func closeNode(_ node: Int) { nodes[node].end = nodes.count }
 
     // MARK: Reading
 
     /// The root node.
     public var root: Node { Node(tree: self, index: 0) }
+
+    /// The absolute path of node `index`.
+    public func path(of index: Int) -> String {
+        guard index > 0 && index < nodes.count else { return "/" }
+        var path = "", current = 0
+        while current != index {
+            var child = current + 1
+            while nodes[child].end <= index { child = nodes[child].end }
+            path += "/" + Node(tree: self, index: child).name
+            current = child
+        }
+        return path
+    }
 
     /// The node at an absolute path (`/amba/serial@e0000000`), if any.
     public func node(at path: String) -> Node? {
@@ -152,10 +190,31 @@ public final class FlatDeviceTree {
 
     /// A node of the tree.
     public struct Node {
-        public unowned let tree: FlatDeviceTree
+        // Nodes live while their tree does (readers hold the tree); unowned(unsafe) keeps
+        // reference counting off the walk.
+        public unowned(unsafe) let tree: FlatDeviceTree
         public let index: Int
 
+        /// A node of `tree`.
+        public init(tree: FlatDeviceTree, index: Int) {
+            self.tree = tree
+            self.index = index
+        }
+
         var record: NodeRecord { tree.nodes[index] }
+
+        /// The property with name id `id`, if present.
+        @inline(__always)
+        public func property(_ id: Int) -> Property? {
+            let r = record
+            for i in r.firstProperty..<(r.firstProperty + r.propertyCount) where tree.properties[i].name == id {
+                return Property(tree: tree, index: i)
+            }
+            return nil
+        }
+
+        /// The absolute path (`/amba/serial@e0000000`), found by descending from the root.
+        public var path: String { tree.path(of: index) }
 
         /// `name@unit`, empty for the root.
         public var name: String {
@@ -187,11 +246,8 @@ public final class FlatDeviceTree {
 
         /// The property named `name`, if present.
         public subscript(name: String) -> Property? {
-            let r = record
-            for i in r.firstProperty..<(r.firstProperty + r.propertyCount) where tree.names[tree.properties[i].name] == name {
-                return Property(tree: tree, index: i)
-            }
-            return nil
+            guard let id = tree.id(of: name) else { return nil }
+            return property(id)
         }
 
         /// Whether `status` says the node is not in use (anything but "okay"/"ok").
@@ -227,10 +283,17 @@ public final class FlatDeviceTree {
 
     /// A property of the tree.
     public struct Property {
-        public unowned let tree: FlatDeviceTree
+        public unowned(unsafe) let tree: FlatDeviceTree
         public let index: Int
 
         var record: PropertyRecord { tree.properties[index] }
+
+        /// Calls `body` with the raw value.
+        @inline(__always)
+        public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+            let r = record
+            return tree.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[r.valueStart..<(r.valueStart + r.valueCount)])) }
+        }
 
         /// The name.
         public var name: String { tree.names[record.name] }
@@ -266,7 +329,7 @@ public final class FlatDeviceTree {
         }
 
         /// The value as a list of strings, or `nil` when it is not NUL-terminated UTF-8 text.
-        public var strings: [String]? { DTProperty.strings(in: bytes) }
+        public var strings: [String]? { withBytes { DTProperty.strings(in: $0) } }
 
         /// The first string, if the value is text.
         public var string: String? { strings?.first }
@@ -282,15 +345,16 @@ public final class FlatDeviceTree {
 extension FlatDeviceTree {
     /// The flat form of `tree`.
     public convenience init(_ tree: DeviceTree) {
-        self.init()
-        reservations = tree.reservations
+        var builder = Builder()
+        builder.reservations = tree.reservations
         func add(_ node: DTNode) {
-            beginNode(node.name)
-            for p in node.properties { addProperty(id: nameID(p.name)) { $0.append(contentsOf: p.bytes) } }
+            builder.beginNode(node.name)
+            for p in node.properties { builder.addProperty(id: builder.nameID(p.name)) { $0.append(contentsOf: p.bytes) } }
             for c in node.children { add(c) }
-            endNode()
+            builder.endNode()
         }
         add(tree.root)
+        self.init(builder)
     }
 }
 

@@ -2,17 +2,17 @@ extension Reader {
     /// Imports a device tree that socmap did not write, with Linux's semantics.
     mutating func generic() throws(MapInputError) -> SoCMap {
         let root = tree.root
-        let name = root["model"]?.string ?? String(source.split(separator: "/").last ?? "imported")
-        var map = SoCMap(name: name, model: root["model"]?.string, compatible: root["compatible"]?.strings ?? [], source: source)
+        let name = root.property(ids.model)?.string ?? String(source.split(separator: "/").last ?? "imported")
+        var map = SoCMap(name: name, model: root.property(ids.model)?.string, compatible: root.property(ids.compatible)?.strings ?? [], source: source)
         let rootCells = try childCells(of: root, path: "/")
-        if rootCells.defaulted && root.children.contains(where: { $0["reg"] != nil }) {
+        if rootCells.defaulted && root.children.contains(where: { $0.property(ids.reg) != nil }) {
             warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
         }
         map.addressBits = rootCells.address == 1 ? 32 : 64
         var regions: [Region] = []
         for child in root.children where !DeviceTreeImport.skippedRootNodes.contains(child.baseName) {
             let path = Self.join("/", child.name)
-            if child["device_type"]?.string == "memory" {
+            if child.property(ids.deviceType)?.string == "memory" {
                 regions += try memory(child, path: path, cells: (rootCells.address, rootCells.size))
             } else if child.name == "reserved-memory" {
                 regions += try reservedMemory(child, path: path, rootCells: (rootCells.address, rootCells.size))
@@ -31,15 +31,15 @@ extension Reader {
 
     /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
     mutating func memory(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let usable = node["linux,usable-memory"] != nil
+        let usable = node.property(ids.usableMemory) != nil
         let entries = try regEntries(node, path: path, cells: cells, property: usable ? "linux,usable-memory" : "reg")
         var regions: [Region] = []
         for (i, e) in entries.enumerated() {
             guard let range = range(e, path: path, sizeCellsZero: false) else { continue }
             var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range, location: location)
-            r.disabled = node.isDisabled
+            r.disabled = isDisabled(node)
             if usable { r.notes = "from linux,usable-memory" }
-            r.properties = extraProperties(node, skipping: ["device_type", "linux,usable-memory"])
+            r.properties = extraProperties(node, skipping: [ids.deviceType, ids.usableMemory])
             regions.append(r)
         }
         return regions
@@ -48,24 +48,24 @@ extension Reader {
     /// `/reserved-memory` children with `reg`, as Linux reads them.
     mutating func reservedMemory(_ node: FlatDeviceTree.Node, path: String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
         let own = try childCells(of: node, path: path)
-        guard own.address == rootCells.0, own.size == rootCells.1, node["ranges"] != nil else {
+        guard own.address == rootCells.0, own.size == rootCells.1, node.property(ids.ranges) != nil else {
             warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path)
             return []
         }
         var regions: [Region] = []
         for child in node.children {
             let childPath = Self.join(path, child.name)
-            if child.isDisabled { continue }
+            if isDisabled(child) { continue }
             let entries = try regEntries(child, path: childPath, cells: rootCells)
             guard let first = entries.first else {
                 warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", path: childPath)
                 continue
             }
             guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
-            var r = Region(name: child.name, kind: .reserved, range: range, priority: 1, compatible: child["compatible"]?.strings ?? [], location: location)
+            var r = Region(name: child.name, kind: .reserved, range: range, priority: 1, compatible: child.property(ids.compatible)?.strings ?? [], location: location)
             var notes: [String] = []
-            if child["no-map"] != nil { notes.append("no-map") }
-            if child["reusable"] != nil { notes.append("reusable") }
+            if child.property(ids.noMap) != nil { notes.append("no-map") }
+            if child.property(ids.reusable) != nil { notes.append("reusable") }
             r.notes = notes.isEmpty ? "reserved-memory" : "reserved-memory, " + notes.joined(separator: ", ")
             r.properties = extraProperties(child, skipping: [])
             regions.append(r)
@@ -74,14 +74,22 @@ extension Reader {
     }
 
     /// Properties kept verbatim: everything but what became region fields.
-    func extraProperties(_ node: FlatDeviceTree.Node, skipping: Set<String>) -> [Property] {
-        node.properties.filter { !DeviceTreeImport.structural.contains($0.name) && !skipping.contains($0.name) }.map { p in
-            Property(name: p.name, value: Self.guessValue(p.bytes))
+    func extraProperties(_ node: FlatDeviceTree.Node, skipping: [Int]) -> [Property] {
+        var result: [Property] = []
+        for p in node.properties where !ids.structural[p.record.name] && !skipping.contains(p.record.name) {
+            result.append(Property(name: p.name, value: p.withBytes(Self.guessValue)))
         }
+        return result
+    }
+
+    /// Whether `status` says the node is not in use (anything but "okay"/"ok").
+    func isDisabled(_ node: FlatDeviceTree.Node) -> Bool {
+        guard let status = node.property(ids.status) else { return false }
+        return status.withBytes { b in !(b.elementsEqual("okay\0".utf8) || b.elementsEqual("ok\0".utf8)) }
     }
 
     /// The value shape dtc would print (strings, cells or bytes).
-    static func guessValue(_ bytes: ArraySlice<UInt8>) -> Property.Value {
+    static func guessValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Property.Value {
         if bytes.isEmpty { return .empty }
         let nul = bytes.filter { $0 == 0 }.count
         if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
@@ -96,9 +104,9 @@ extension Reader {
     /// One node and its subtree (plus one companion region per further `reg` entry), or
     /// nothing when it holds no addresses at all.
     mutating func importNode(_ node: FlatDeviceTree.Node, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let disabled = node.isDisabled
-        let compatible = node["compatible"]?.strings ?? []
-        let deviceType = node["device_type"]?.string
+        let disabled = isDisabled(node)
+        let compatible = node.property(ids.compatible)?.strings ?? []
+        let deviceType = node.property(ids.deviceType)?.string
         if deviceType == "pci" || deviceType == "pciex" {
             return try pcie(node, path: path, parentCells: parentCells, disabled: disabled, compatible: compatible).map { [$0] } ?? []
         }
@@ -108,7 +116,7 @@ extension Reader {
         var dmaNote: String?
         if !node.children.isEmpty {
             let own = try childCells(of: node, path: path)
-            if own.defaulted && node.children.contains(where: { $0["reg"] != nil }) {
+            if own.defaulted && node.children.contains(where: { $0.property(ids.reg) != nil }) {
                 warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path)
             }
             if own.size == 0 {
@@ -138,7 +146,7 @@ extension Reader {
         if kind == .sram && children.isEmpty { region.translation = .identity }
         // A node's reg is its own registers, not the extent of its children's space.
         if firstRange != nil && !children.isEmpty { region.clipsChildren = false }
-        region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? ["#address-cells", "#size-cells", "ranges"] : [])
+        region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? [ids.addressCells, ids.sizeCells, ids.ranges] : [])
         if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
         if let dmaNote { region.notes = [region.notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
@@ -155,7 +163,7 @@ extension Reader {
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
     mutating func dmaRanges(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
-        guard let p = node["dma-ranges"] else { return nil }
+        guard let p = node.property(ids.dmaRanges) else { return nil }
         if p.bytes.isEmpty { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
         guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
@@ -172,7 +180,7 @@ extension Reader {
         let entries = try regEntries(node, path: path, cells: parentCells)
         let ecam = entries.first.flatMap { range($0, path: path, sizeCellsZero: false) }
         var windows: [PCIeWindow] = []
-        if let p = node["ranges"], !p.bytes.isEmpty {
+        if let p = node.property(ids.ranges), !p.bytes.isEmpty {
             let count = 3 + parentCells.0 + 2
             guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
                 throw fail("ranges-format", "PCI ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path)
@@ -200,13 +208,13 @@ extension Reader {
         }
         guard ecam != nil || !windows.isEmpty else { return nil }
         var first: UInt8 = 0, last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
-        if let b = node["bus-range"]?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
+        if let b = node.property(ids.busRange)?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
             first = UInt8(b[0])
             last = UInt8(b[1])
         }
         var region = Region(name: node.name, kind: .pcie, disabled: disabled, compatible: compatible,
                             pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
-        region.properties = extraProperties(node, skipping: ["device_type", "bus-range"])
+        region.properties = extraProperties(node, skipping: [ids.deviceType, ids.busRange])
         if !node.children.isEmpty { region.notes = "PCI devices below (\(node.children.map(\.name).joined(separator: ", "))) sit in configuration space and are not mapped" }
         return region
     }
