@@ -46,57 +46,62 @@ public enum FDTReader {
         return FlatDeviceTree(tree)
     }
 
-    /// Reads every node in one pass of `fdt_next_node` (each tag is visited once), appending
-    /// nodes in pre-order and closing them as the depth falls.
+    /// Reads every node in one pass over the structure block's tags (`fdt_next_tag`: each tag
+    /// is visited once), appending nodes in pre-order and closing them at their end tag.
     private static func walk(_ fdt: UnsafeRawPointer, into tree: inout FlatDeviceTree.Builder) throws(FDTError) {
         // Property names by offset in the strings block, interned once each.
-        let stringsStart = fdt.advanced(by: Int(socmap_fdt_off_dt_strings(fdt)))
         var ids = [Int](repeating: -1, count: Int(socmap_fdt_size_dt_strings(fdt)) + 1)
-        var open: [Int] = []  // node indices by depth
-        var depth: Int32 = 0
-        var offset: Int32 = 0
-        // After the root's FDT_END_NODE libfdt returns the next offset with depth -1.
-        while offset >= 0 && depth >= 0 {
-            guard depth <= Int32(maximumDepth) else {
-                throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: "offset 0x\(String(offset, radix: 16))")
-            }
-            while open.count > Int(depth) { tree.closeNode(open.removeLast()) }
-            var length: Int32 = 0
-            guard let namePointer = fdt_get_name(fdt, offset, &length) else {
-                throw FDTError(code: length, operation: "fdt_get_name", location: "offset 0x\(String(offset, radix: 16))")
-            }
-            let node = tree.appendNode(name: UnsafeRawBufferPointer(start: namePointer, count: Int(length)))
-            open.append(node)
-            var prop = fdt_first_property_offset(fdt, offset)
-            while prop >= 0 {
-                var propName: UnsafePointer<CChar>?
-                var valueLength: Int32 = 0
-                guard let value = fdt_getprop_by_offset(fdt, prop, &propName, &valueLength), let propName else {
-                    throw FDTError(code: valueLength, operation: "fdt_getprop_by_offset", location: "offset 0x\(String(prop, radix: 16))")
+        // Before version 16, values of 8 bytes or more could be padded to 8-byte alignment;
+        // `fdt_getprop_by_offset` knows where they start.
+        let oldLayout = socmap_fdt_version(fdt) < 16
+        var open: [Int] = []  // the nodes begun and not ended
+        var offset: Int32 = 0, next: Int32 = 0
+        func location() -> String { "offset 0x\(String(offset, radix: 16))" }
+        walking: while true {
+            let tag = fdt_next_tag(fdt, offset, &next)
+            if next < 0 { throw FDTError(code: next, operation: "fdt_next_tag", location: location()) }
+            switch tag {
+            case UInt32(FDT_BEGIN_NODE):
+                guard open.count <= maximumDepth else {
+                    throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: location())
                 }
-                let at = UnsafeRawPointer(propName) - stringsStart
-                var id: Int
-                if at >= 0 && at < ids.count {
-                    id = ids[at]
-                    if id < 0 {
-                        id = tree.nameID(String(cString: propName))
-                        ids[at] = id
+                var length: Int32 = 0
+                guard let name = fdt_get_name(fdt, offset, &length) else { throw FDTError(code: length, operation: "fdt_get_name", location: location()) }
+                open.append(tree.appendNode(name: UnsafeRawBufferPointer(start: name, count: Int(length))))
+            case UInt32(FDT_PROP):
+                guard let node = open.last else { throw FDTError("a property outside any node", operation: "walking the tree", location: location()) }
+                var length: Int32 = 0
+                guard let property = fdt_get_property_by_offset(fdt, offset, &length) else {
+                    throw FDTError(code: length, operation: "fdt_get_property_by_offset", location: location())
+                }
+                let nameOffset = Int(UInt32(bigEndian: property.pointee.nameoff))
+                var id = nameOffset < ids.count ? ids[nameOffset] : -1
+                if id < 0 {
+                    guard let name = fdt_string(fdt, Int32(nameOffset)) else { throw FDTError("a property name outside the strings block", operation: "fdt_string", location: location()) }
+                    id = tree.nameID(String(cString: name))
+                    if nameOffset < ids.count { ids[nameOffset] = id }
+                }
+                var value = UnsafeRawPointer(property) + 12
+                if oldLayout {
+                    var ignored: UnsafePointer<CChar>?
+                    guard let v = fdt_getprop_by_offset(fdt, offset, &ignored, &length) else {
+                        throw FDTError(code: length, operation: "fdt_getprop_by_offset", location: location())
                     }
-                } else {
-                    id = tree.nameID(String(cString: propName))
+                    value = v
                 }
-                tree.appendProperty(to: node, name: id, value: UnsafeRawBufferPointer(start: value, count: Int(valueLength)))
-                prop = fdt_next_property_offset(fdt, prop)
+                tree.appendProperty(to: node, name: id, value: UnsafeRawBufferPointer(start: value, count: Int(length)))
+            case UInt32(FDT_END_NODE):
+                guard let node = open.popLast() else { throw FDTError("an end of node without its start", operation: "walking the tree", location: location()) }
+                tree.closeNode(node)
+                if open.isEmpty { break walking }
+            case UInt32(FDT_END):
+                break walking
+            default:
+                break  // FDT_NOP
             }
-            if prop != -FDT_ERR_NOTFOUND {
-                throw FDTError(code: prop, operation: "fdt_next_property_offset", location: "offset 0x\(String(offset, radix: 16))")
-            }
-            offset = fdt_next_node(fdt, offset, &depth)
+            offset = next
         }
-        if offset < 0 && offset != -FDT_ERR_NOTFOUND {
-            throw FDTError(code: offset, operation: "fdt_next_node")
-        }
-        while let node = open.popLast() { tree.closeNode(node) }
+        guard open.isEmpty, !tree.nodes.isEmpty else { throw FDTError("the structure block ends inside a node", operation: "walking the tree", location: location()) }
     }
 
     /// What libfdt 1.6.1's `fdt_check_full` lets through: a misaligned structure block or

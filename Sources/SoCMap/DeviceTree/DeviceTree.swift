@@ -139,11 +139,23 @@ public struct DTProperty: Hashable, Sendable {
     public static func strings(in bytes: UnsafeBufferPointer<UInt8>) -> [String]? {
         guard let last = bytes.last, last == 0 else { return nil }
         var result: [String] = []
-        var start = 0
-        for i in 0..<bytes.count where bytes[i] == 0 {
-            guard let s = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self) else { return nil }
-            result.append(s)
+        var start = 0, ascii = true
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if b != 0 {
+                ascii = ascii && b < 0x80
+                continue
+            }
+            let piece = UnsafeBufferPointer(rebasing: bytes[start..<i])
+            // ASCII (nearly every device-tree string) needs no validation.
+            if ascii {
+                result.append(String(decoding: piece, as: UTF8.self))
+            } else {
+                guard let s = String(validating: piece, as: UTF8.self) else { return nil }
+                result.append(s)
+            }
             start = i + 1
+            ascii = true
         }
         return result
     }

@@ -76,12 +76,12 @@ struct Reader {
     static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
 
     /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
-    mutating func childCells(of node: FlatDeviceTree.Node, path: String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
+    mutating func childCells(of node: FlatDeviceTree.Node, path: @autoclosure () -> String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
         func read(_ name: String, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
             guard let p = node.property(name == "#address-cells" ? ids.addressCells : ids.sizeCells) else { return (value, true) }
-            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", path: path) }
+            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", path: path()) }
             guard range.contains(Int(v)) else {
-                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path)
+                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path())
             }
             return (Int(v), false)
         }
@@ -91,11 +91,11 @@ struct Reader {
     }
 
     /// `reg` split into entries with the parent's cells.
-    mutating func regEntries(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
+    mutating func regEntries(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
         guard let p = node.property(property == "reg" ? ids.reg : ids.usableMemory) else { return [] }
         let entry = (cells.0 + cells.1) * 4
         guard p.count > 0, p.count % entry == 0 else {
-            throw fail("reg-format", "\(property) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path)
+            throw fail("reg-format", "\(property) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path())
         }
         return stride(from: 0, to: p.count / 4, by: cells.0 + cells.1).map { i in
             RegEntry(address: p.number(at: i, count: cells.0), size: cells.1 == 0 ? 0 : p.number(at: i + cells.0, count: cells.1))
@@ -103,12 +103,12 @@ struct Reader {
     }
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
-    mutating func windows(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
+    mutating func windows(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
         guard let p = node.property(ids.ranges) else { return nil }
         if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
         guard p.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path)
+            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path())
         }
         var result: [TranslationWindow] = []
         for i in stride(from: 0, to: p.count / 4, by: count) {
@@ -116,7 +116,7 @@ struct Reader {
             let parentAddress = p.number(at: i + own.0, count: parent.0)
             let size = p.number(at: i + own.0 + parent.0, count: own.1)
             guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
-                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", path: path)
+                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", path: path())
                 continue
             }
             result.append(w)
@@ -130,10 +130,10 @@ struct Reader {
     }
 
     /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps.
-    mutating func range(_ e: RegEntry, path: String, sizeCellsZero: Bool) -> AddressRange? {
+    mutating func range(_ e: RegEntry, path: @autoclosure () -> String, sizeCellsZero: Bool) -> AddressRange? {
         if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
         guard let r = AddressRange(base: e.address, size: e.size) else {
-            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", path: path)
+            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", path: path())
             return nil
         }
         return r

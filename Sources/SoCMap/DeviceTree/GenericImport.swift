@@ -17,7 +17,7 @@ extension Reader {
             } else if child.name == "reserved-memory" {
                 regions += try reservedMemory(child, path: path, rootCells: (rootCells.address, rootCells.size))
             } else {
-                regions += try importNode(child, path: path, parentCells: (rootCells.address, rootCells.size))
+                try importNode(child, path: path, parentCells: (rootCells.address, rootCells.size), into: &regions)
             }
         }
         for (i, r) in tree.reservations.enumerated() {
@@ -30,12 +30,12 @@ extension Reader {
     }
 
     /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: FlatDeviceTree.Node, path: String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func memory(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
         let usable = node.property(ids.usableMemory) != nil
-        let entries = try regEntries(node, path: path, cells: cells, property: usable ? "linux,usable-memory" : "reg")
+        let entries = try regEntries(node, path: path(), cells: cells, property: usable ? "linux,usable-memory" : "reg")
         var regions: [Region] = []
         for (i, e) in entries.enumerated() {
-            guard let range = range(e, path: path, sizeCellsZero: false) else { continue }
+            guard let range = range(e, path: path(), sizeCellsZero: false) else { continue }
             var r = Region(name: i == 0 ? node.name : "\(node.name).\(i)", kind: .dram, range: range, location: location)
             r.disabled = isDisabled(node)
             if usable { r.notes = "from linux,usable-memory" }
@@ -46,15 +46,15 @@ extension Reader {
     }
 
     /// `/reserved-memory` children with `reg`, as Linux reads them.
-    mutating func reservedMemory(_ node: FlatDeviceTree.Node, path: String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let own = try childCells(of: node, path: path)
+    mutating func reservedMemory(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let own = try childCells(of: node, path: path())
         guard own.address == rootCells.0, own.size == rootCells.1, node.property(ids.ranges) != nil else {
-            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path)
+            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path())
             return []
         }
         var regions: [Region] = []
         for child in node.children {
-            let childPath = Self.join(path, child.name)
+            let childPath = Self.join(path(), child.name)
             if isDisabled(child) { continue }
             let entries = try regEntries(child, path: childPath, cells: rootCells)
             guard let first = entries.first else {
@@ -103,34 +103,35 @@ extension Reader {
 
     /// One node and its subtree (plus one companion region per further `reg` entry), or
     /// nothing when it holds no addresses at all.
-    mutating func importNode(_ node: FlatDeviceTree.Node, path: String, parentCells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func importNode(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
         let disabled = isDisabled(node)
         let compatible = node.property(ids.compatible)?.strings ?? []
         let deviceType = node.property(ids.deviceType)?.string
         if deviceType == "pci" || deviceType == "pciex" {
-            return try pcie(node, path: path, parentCells: parentCells, disabled: disabled, compatible: compatible).map { [$0] } ?? []
+            if let host = try pcie(node, path: path(), parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
+            return
         }
-        let entries = try regEntries(node, path: path, cells: parentCells)
+        let entries = try regEntries(node, path: path(), cells: parentCells)
         var children: [Region] = []
         var translation = Translation.none
         var dmaNote: String?
         if !node.children.isEmpty {
-            let own = try childCells(of: node, path: path)
+            let own = try childCells(of: node, path: path())
             if own.defaulted && node.children.contains(where: { $0.property(ids.reg) != nil }) {
-                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path)
+                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path())
             }
             if own.size == 0 {
                 translation = .none  // A #size-cells = 0 level is not translatable.
-            } else if let ws = try windows(node, path: path, own: (own.address, own.size), parent: parentCells) {
+            } else if let ws = try windows(node, path: path(), own: (own.address, own.size), parent: parentCells) {
                 translation = ws.isEmpty ? .identity : .windows(ws)
             }
             for child in node.children {
-                children += try importNode(child, path: Self.join(path, child.name), parentCells: (own.address, own.size))
+                try importNode(child, path: Self.join(path(), child.name), parentCells: (own.address, own.size), into: &children)
             }
-            dmaNote = try dmaRanges(node, path: path, own: (own.address, own.size), parent: parentCells)
+            dmaNote = try dmaRanges(node, path: path(), own: (own.address, own.size), parent: parentCells)
         }
-        let firstRange = entries.first.flatMap { range($0, path: path, sizeCellsZero: parentCells.1 == 0) }
-        guard firstRange != nil || !children.isEmpty else { return [] }
+        let firstRange = entries.first.flatMap { range($0, path: path(), sizeCellsZero: parentCells.1 == 0) }
+        guard firstRange != nil || !children.isEmpty else { return }
         let kind: RegionKind
         if firstRange == nil {
             kind = .bus
@@ -150,24 +151,29 @@ extension Reader {
         if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
         if let dmaNote { region.notes = [region.notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
+        guard entries.count > 1 else {
+            regions.append(region)
+            return
+        }
         var companions: [Region] = []
-        if entries.count > 1 {
+        do {
             for (i, e) in entries.enumerated().dropFirst() {
-                guard let r = range(e, path: path, sizeCellsZero: parentCells.1 == 0) else { continue }
+                guard let r = range(e, path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
                 companions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)", location: location))
             }
             region.notes = [region.notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ")
         }
-        return [region] + companions
+        regions.append(region)
+        regions += companions
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
-    mutating func dmaRanges(_ node: FlatDeviceTree.Node, path: String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+    mutating func dmaRanges(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
         guard let p = node.property(ids.dmaRanges) else { return nil }
         if p.bytes.isEmpty { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
         guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "dma-ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4)", path: path)
+            throw fail("ranges-format", "dma-ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4)", path: path())
         }
         let entries = stride(from: 0, to: values.count, by: count).map { i in
             "bus \(hex(low64(values, at: i, count: own.0))) -> \(hex(low64(values, at: i + own.0, count: parent.0))) size \(hex(low64(values, at: i + own.0 + parent.0, count: own.1)))"
@@ -176,14 +182,14 @@ extension Reader {
     }
 
     /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
-    mutating func pcie(_ node: FlatDeviceTree.Node, path: String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
-        let entries = try regEntries(node, path: path, cells: parentCells)
-        let ecam = entries.first.flatMap { range($0, path: path, sizeCellsZero: false) }
+    mutating func pcie(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
+        let entries = try regEntries(node, path: path(), cells: parentCells)
+        let ecam = entries.first.flatMap { range($0, path: path(), sizeCellsZero: false) }
         var windows: [PCIeWindow] = []
         if let p = node.property(ids.ranges), !p.bytes.isEmpty {
             let count = 3 + parentCells.0 + 2
             guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
-                throw fail("ranges-format", "PCI ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path)
+                throw fail("ranges-format", "PCI ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path())
             }
             for i in stride(from: 0, to: values.count, by: count) {
                 let hi = values[i]
@@ -196,11 +202,11 @@ extension Reader {
                 case 2: space = .mem32
                 case 3: space = .mem64
                 default:
-                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", path: path)
+                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", path: path())
                     continue
                 }
                 guard let cpuRange = AddressRange(base: cpu, size: size), !pci.addingReportingOverflow(size &- 1).overflow else {
-                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", path: path)
+                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", path: path())
                     continue
                 }
                 windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))
