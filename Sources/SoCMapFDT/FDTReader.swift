@@ -65,8 +65,12 @@ public enum FDTReader {
                 guard open.count <= maximumDepth else {
                     throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: location())
                 }
+                // fdt_next_tag checked that the name ends inside the block; before version 16
+                // names were full paths, which fdt_get_name cuts.
                 var length: Int32 = 0
-                guard let name = fdt_get_name(fdt, offset, &length) else { throw FDTError(code: length, operation: "fdt_get_name", location: location()) }
+                let name = oldLayout ? fdt_get_name(fdt, offset, &length) : fdt_offset_ptr(fdt, offset + 4, 1)?.assumingMemoryBound(to: CChar.self)
+                guard let name else { throw FDTError(code: length < 0 ? length : -FDT_ERR_BADSTRUCTURE, operation: "fdt_get_name", location: location()) }
+                if !oldLayout { length = Int32(strlen(name)) }
                 open.append(tree.appendNode(name: UnsafeRawBufferPointer(start: name, count: Int(length))))
             case UInt32(FDT_PROP):
                 guard let node = open.last else { throw FDTError("a property outside any node", operation: "walking the tree", location: location()) }

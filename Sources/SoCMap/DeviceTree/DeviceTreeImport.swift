@@ -48,6 +48,20 @@ struct RegEntry {
     var size: UInt64
 }
 
+/// The entries of a checked `reg` property, read on demand.
+struct RegTable: RandomAccessCollection {
+    let property: FlatDeviceTree.Property?
+    let cells: (Int, Int)
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { property.map { $0.count / ((cells.0 + cells.1) * 4) } ?? 0 }
+
+    subscript(i: Int) -> RegEntry {
+        let p = property!, at = i * (cells.0 + cells.1)
+        return RegEntry(address: p.number(at: at, count: cells.0), size: cells.1 == 0 ? 0 : p.number(at: at + cells.0, count: cells.1))
+    }
+}
+
 struct Reader {
     let tree: FlatDeviceTree
     let source: String
@@ -91,15 +105,13 @@ struct Reader {
     }
 
     /// `reg` split into entries with the parent's cells.
-    mutating func regEntries(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> [RegEntry] {
-        guard let p = node.property(property == "reg" ? ids.reg : ids.usableMemory) else { return [] }
+    mutating func regEntries(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, cells: (Int, Int), property: String = "reg") throws(MapInputError) -> RegTable {
+        guard let p = node.property(property == "reg" ? ids.reg : ids.usableMemory) else { return RegTable(property: nil, cells: cells) }
         let entry = (cells.0 + cells.1) * 4
         guard p.count > 0, p.count % entry == 0 else {
             throw fail("reg-format", "\(property) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path())
         }
-        return stride(from: 0, to: p.count / 4, by: cells.0 + cells.1).map { i in
-            RegEntry(address: p.number(at: i, count: cells.0), size: cells.1 == 0 ? 0 : p.number(at: i + cells.0, count: cells.1))
-        }
+        return RegTable(property: p, cells: cells)
     }
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows.

@@ -238,6 +238,12 @@ public final class FlatDeviceTree {
         /// Whether the node has children.
         public var hasChildren: Bool { record.end > index + 1 }
 
+        /// The indices of the properties in `tree.properties`.
+        public var propertyIndices: Range<Int> {
+            let r = record
+            return r.firstProperty..<(r.firstProperty + r.propertyCount)
+        }
+
         /// The properties, in blob order.
         public var properties: [Property] {
             let r = record
@@ -285,6 +291,12 @@ public final class FlatDeviceTree {
     public struct Property {
         public unowned(unsafe) let tree: FlatDeviceTree
         public let index: Int
+
+        /// Property `index` of `tree`.
+        public init(tree: FlatDeviceTree, index: Int) {
+            self.tree = tree
+            self.index = index
+        }
 
         var record: PropertyRecord { tree.properties[index] }
 

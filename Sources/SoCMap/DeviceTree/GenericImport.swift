@@ -76,7 +76,9 @@ extension Reader {
     /// Properties kept verbatim: everything but what became region fields.
     func extraProperties(_ node: FlatDeviceTree.Node, skipping: [Int]) -> [Property] {
         var result: [Property] = []
-        for p in node.properties where !ids.structural[p.record.name] && !skipping.contains(p.record.name) {
+        for i in node.propertyIndices {
+            let p = FlatDeviceTree.Property(tree: tree, index: i), id = tree.properties[i].name
+            guard !ids.structural[id] && !skipping.contains(id) else { continue }
             result.append(Property(name: p.name, value: p.withBytes(Self.guessValue)))
         }
         return result
@@ -142,29 +144,22 @@ extension Reader {
         } else {
             kind = .mmio
         }
-        var region = Region(name: node.name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
-                            translation: children.isEmpty ? .identity : translation, children: children, location: location)
-        if kind == .sram && children.isEmpty { region.translation = .identity }
+        var notes: String?
+        if parentCells.1 == 0 { notes = "on a bus with #size-cells = 0: not translatable" }
+        if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
+        if entries.count > 1 { notes = [notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ") }
+        let leafSRAM = kind == .sram && children.isEmpty
+        // Built in place in the array: a region is large, and copies of it add up.
+        regions.append(Region(name: node.name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
+                              properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
+                              translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
         // A node's reg is its own registers, not the extent of its children's space.
-        if firstRange != nil && !children.isEmpty { region.clipsChildren = false }
-        region.properties = extraProperties(node, skipping: kind == .sram && children.isEmpty ? [ids.addressCells, ids.sizeCells, ids.ranges] : [])
-        if parentCells.1 == 0 { region.notes = "on a bus with #size-cells = 0: not translatable" }
-        if let dmaNote { region.notes = [region.notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
+        if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
-        guard entries.count > 1 else {
-            regions.append(region)
-            return
+        for (i, e) in entries.enumerated().dropFirst() {
+            guard let r = range(e, path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
+            regions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)", location: location))
         }
-        var companions: [Region] = []
-        do {
-            for (i, e) in entries.enumerated().dropFirst() {
-                guard let r = range(e, path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
-                companions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)", location: location))
-            }
-            region.notes = [region.notes, "has \(entries.count) reg entries; the others follow as \(node.name).N"].compactMap { $0 }.joined(separator: "; ")
-        }
-        regions.append(region)
-        regions += companions
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
