@@ -1,16 +1,33 @@
 internal import CLibFDT
 public import SoCMap
 
-/// Writes `DeviceTree` values as flattened device trees (DTB v17) with libfdt's sequential
-/// writer. Misuse (bad names, duplicate properties or nodes) is a Swift error, never a
-/// corrupt blob; the buffer grows on `-FDT_ERR_NOSPACE`.
+/// Writes flattened device trees (DTB v17) with libfdt's sequential writer, from
+/// `FlatDeviceTree`s (what export builds) or `DeviceTree` values. Misuse (bad names,
+/// duplicate properties or nodes, nesting too deep) is a Swift error, never a corrupt blob;
+/// the buffer grows on `-FDT_ERR_NOSPACE`.
 public enum FDTWriter {
     /// The blob for `tree`.
     ///
     /// - Throws: `FDTError` naming the libfdt code, the operation and the node path.
     public static func write(_ tree: DeviceTree) throws(FDTError) -> [UInt8] {
         try validate(tree.root, path: "/", depth: 0)
-        var capacity = 4096 + estimate(tree.root)
+        return try write(FlatDeviceTree(tree))
+    }
+
+    /// The blob for a flat tree. Names and depth are checked here; a flat tree cannot repeat a
+    /// property name in a node (its builder replaces), and sibling node names must be unique,
+    /// which the exporter guarantees and `write(_: DeviceTree)` checks.
+    ///
+    /// - Throws: `FDTError` naming the libfdt code, the operation and the node path.
+    public static func write(_ tree: FlatDeviceTree) throws(FDTError) -> [UInt8] {
+        guard !tree.nodes.isEmpty else { throw FDTError("the tree has no root node", operation: "writing the tree", location: "/") }
+        for (id, name) in tree.names.enumerated() where !(name.utf8.count <= 31 && !name.isEmpty && name.utf8.allSatisfy(isPropertyByte)) {
+            // Only names some property uses matter.
+            guard let p = tree.properties.firstIndex(where: { $0.name == id }) else { continue }
+            let owner = tree.nodes.firstIndex { ($0.firstProperty..<($0.firstProperty + $0.propertyCount)).contains(p) } ?? 0
+            throw FDTError("invalid property name '\(name)'", operation: "writing the tree", location: tree.path(of: owner))
+        }
+        var capacity = 4096 + tree.bytes.count + 16 * tree.nodes.count + 16 * tree.properties.count
         while true {
             do {
                 return try attempt(tree, capacity: capacity)
@@ -20,39 +37,60 @@ public enum FDTWriter {
         }
     }
 
-    private static func estimate(_ node: DTNode) -> Int {
-        node.name.utf8.count + 16 + node.properties.reduce(0) { $0 + $1.bytes.count + $1.name.utf8.count + 16 } + node.children.reduce(0) { $0 + estimate($1) }
-    }
-
-    private static func attempt(_ tree: DeviceTree, capacity: Int) throws(FDTError) -> [UInt8] {
+    private static func attempt(_ tree: FlatDeviceTree, capacity: Int) throws(FDTError) -> [UInt8] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
         let fdt = buffer.baseAddress!
-        func check(_ rc: Int32, _ operation: String, _ path: String? = nil) throws(FDTError) {
-            if rc != 0 { throw FDTError(code: rc, operation: operation, location: path) }
+        func check(_ rc: Int32, _ operation: @autoclosure () -> String, _ node: Int? = nil) throws(FDTError) {
+            if rc != 0 { throw FDTError(code: rc, operation: operation(), location: node.map { tree.path(of: $0) }) }
         }
         try check(fdt_create(fdt, Int32(capacity)), "fdt_create")
         for r in tree.reservations {
-            try check(fdt_add_reservemap_entry(fdt, r.address, r.size), "fdt_add_reservemap_entry", "reservation \(hex(r.address))")
+            try check(fdt_add_reservemap_entry(fdt, r.address, r.size), "fdt_add_reservemap_entry", nil)
         }
         try check(fdt_finish_reservemap(fdt), "fdt_finish_reservemap")
-        // The path is only spelled out when an error needs it.
-        var names: [String] = []
-        func path() -> String { "/" + names.dropFirst().joined(separator: "/") }
-        func emit(_ node: DTNode) throws(FDTError) {
-            names.append(node.name)
-            defer { names.removeLast() }
-            let rc = fdt_begin_node(fdt, node.name)
-            if rc != 0 { throw FDTError(code: rc, operation: "fdt_begin_node", location: path()) }
-            for p in node.properties {
-                let rc = p.bytes.withUnsafeBytes { fdt_property(fdt, p.name, $0.baseAddress, Int32($0.count)) }
-                if rc != 0 { throw FDTError(code: rc, operation: "fdt_property '\(p.name)'", location: path()) }
-            }
-            for child in node.children { try emit(child) }
-            let end = fdt_end_node(fdt)
-            if end != 0 { throw FDTError(code: end, operation: "fdt_end_node", location: path()) }
+        // Property names as C strings, one buffer for all; node names are copied with a NUL.
+        var nameOffsets: [Int] = []
+        var cNames: [CChar] = []
+        for name in tree.names {
+            nameOffsets.append(cNames.count)
+            cNames.append(contentsOf: name.utf8.map { CChar(bitPattern: $0) })
+            cNames.append(0)
         }
-        try emit(tree.root)
+        var nodeName = [CChar](repeating: 0, count: 256)
+        var ends: [Int] = []  // subtree ends of the open nodes
+        try tree.bytes.withUnsafeBufferPointer { bytes throws(FDTError) in
+            try cNames.withUnsafeBufferPointer { names throws(FDTError) in
+                for i in tree.nodes.indices {
+                    while let end = ends.last, end <= i {
+                        try check(fdt_end_node(fdt), "fdt_end_node", nil)
+                        ends.removeLast()
+                    }
+                    let node = tree.nodes[i]
+                    guard ends.count <= FDTReader.maximumDepth else {
+                        throw FDTError("nesting deeper than \(FDTReader.maximumDepth) levels", operation: "writing the tree", location: tree.path(of: i))
+                    }
+                    let name = UnsafeBufferPointer(rebasing: bytes[node.nameStart..<(node.nameStart + node.nameCount)])
+                    guard i == 0 ? name.isEmpty : isValidNodeName(name) else {
+                        let text = String(decoding: name, as: UTF8.self)
+                        throw FDTError(i == 0 ? "the root node must have an empty name" : "invalid node name '\(text)': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address",
+                                       operation: "writing the tree", location: i == 0 ? "/" : tree.path(of: i))
+                    }
+                    if nodeName.count <= name.count { nodeName = [CChar](repeating: 0, count: name.count + 1) }
+                    nodeName.withUnsafeMutableBufferPointer { n in
+                        UnsafeMutableRawBufferPointer(n).copyMemory(from: UnsafeRawBufferPointer(name))
+                        n[name.count] = 0
+                    }
+                    try check(fdt_begin_node(fdt, nodeName), "fdt_begin_node", i)
+                    for p in tree.properties[node.firstProperty..<(node.firstProperty + node.propertyCount)] {
+                        let rc = fdt_property(fdt, names.baseAddress! + nameOffsets[p.name], bytes.baseAddress! + p.valueStart, Int32(p.valueCount))
+                        if rc != 0 { throw FDTError(code: rc, operation: "fdt_property '\(tree.names[p.name])'", location: tree.path(of: i)) }
+                    }
+                    ends.append(node.end)
+                }
+                for _ in ends { try check(fdt_end_node(fdt), "fdt_end_node", nil) }
+            }
+        }
         try check(fdt_finish(fdt), "fdt_finish")
         let size = Int(socmap_fdt_totalsize(fdt))
         return Array(UnsafeRawBufferPointer(start: fdt, count: size))
@@ -68,8 +106,14 @@ public enum FDTWriter {
 
     /// `name[@unit]` with 1-31 name characters from the node alphabet.
     static func isValidNodeName(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { isValidNodeName($0) }
+    }
+
+    /// `isValidNodeName` on bytes.
+    static func isValidNodeName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         var base = 0, unit = -1
-        for b in name.utf8 {
+        for b in name {
             if b == 0x40 && unit < 0 {
                 unit = 0
                 continue

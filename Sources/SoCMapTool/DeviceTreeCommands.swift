@@ -20,17 +20,18 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let map = try view.loadUsableMap()
         _ = try view.resolvedInitiator(in: map)
-        let tree = DeviceTreeExport.tree(of: map, setting: try view.resolvedSetting(in: map))
+        let tree = DeviceTreeExport.flatTree(of: map, setting: try view.resolvedSetting(in: map))
         let blob: [UInt8]
         do {
+            // Written (and so checked) whatever the output format.
             blob = try FDTWriter.write(tree)
         } catch {
             throw ToolError("export: \(error)")
         }
         if output == "-" {
-            print(DTSWriter.text(tree), terminator: "")
+            print(DTSWriter.text(DeviceTree(tree)), terminator: "")
         } else if output.lowercased().hasSuffix(".dts") {
-            try writeAtomically(Data(DTSWriter.text(tree).utf8), to: output)
+            try writeAtomically(Data(DTSWriter.text(DeviceTree(tree)).utf8), to: output)
         } else if output.lowercased().hasSuffix(".dtb") {
             try writeAtomically(Data(blob), to: output)
         } else {

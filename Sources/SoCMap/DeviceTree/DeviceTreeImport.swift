@@ -52,9 +52,17 @@ struct RegEntry {
 struct RegTable: RandomAccessCollection {
     let property: FlatDeviceTree.Property?
     let cells: (Int, Int)
+    let count: Int
+
+    init(property: FlatDeviceTree.Property?, cells: (Int, Int)) {
+        self.property = property
+        self.cells = cells
+        count = property.map { $0.count / ((cells.0 + cells.1) * 4) } ?? 0
+    }
 
     var startIndex: Int { 0 }
-    var endIndex: Int { property.map { $0.count / ((cells.0 + cells.1) * 4) } ?? 0 }
+    var endIndex: Int { count }
+    var first: RegEntry? { count > 0 ? self[0] : nil }
 
     subscript(i: Int) -> RegEntry {
         let p = property!, at = i * (cells.0 + cells.1)

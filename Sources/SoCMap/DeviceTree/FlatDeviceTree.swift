@@ -91,7 +91,8 @@ public final class FlatDeviceTree {
             return names.count - 1
         }
 
-        /// Adds a property to the innermost open node, replacing one of the same name.
+        /// Adds a property to the innermost open node; one of the same name is removed first
+        /// (the new one goes last, as `DTNode.set` does).
         public mutating func addProperty(_ name: String, _ value: DTProperty.Value) {
             addProperty(id: nameID(name)) { bytes in
                 switch value {
@@ -107,24 +108,59 @@ public final class FlatDeviceTree {
             }
         }
 
-        /// Adds a property whose value `write` appends to the byte array, replacing one of the
-        /// same name in the innermost open node.
+        /// Adds a property whose value `write` appends to the byte array; one of the same name
+        /// in the innermost open node is removed first.
         public mutating func addProperty(id: Int, _ write: (inout [UInt8]) -> Void) {
             let node = open.last!
             let start = bytes.count
             write(&bytes)
-            let record = PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start)
-            let first = nodes[node].firstProperty
-            for i in first..<properties.count where properties[i].name == id {
-                properties[i] = record
-                return
+            // The open node's properties are the last ones: its children have not begun.
+            if let i = properties[nodes[node].firstProperty...].firstIndex(where: { $0.name == id }) {
+                properties.remove(at: i)
+            } else {
+                nodes[node].propertyCount += 1
             }
-            properties.append(record)
-            nodes[node].propertyCount += 1
+            properties.append(PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start))
         }
 
-        /// Appends a whole tree as a child of the innermost open node.
-        public mutating func append(_ other: FlatDeviceTree) {
+        /// Whether the innermost open node has a property with name id `id`.
+        public func currentNodeHas(_ id: Int) -> Bool {
+            properties[nodes[open.last!].firstProperty...].contains { $0.name == id }
+        }
+
+        /// Adds NUL-terminated strings.
+        public mutating func strings(_ id: Int, _ list: [String]) {
+            addProperty(id: id) { bytes in
+                for s in list {
+                    bytes.append(contentsOf: s.utf8)
+                    bytes.append(0)
+                }
+            }
+        }
+
+        /// Adds 32-bit cells.
+        public mutating func cells(_ id: Int, _ values: [UInt32]) {
+            addProperty(id: id) { bytes in for c in values { bytes.appendCell(c) } }
+        }
+
+        /// Adds numbers, each as the given count of cells.
+        public mutating func numbers(_ id: Int, _ values: [(UInt64, Int)]) {
+            addProperty(id: id) { bytes in for (value, count) in values { bytes.appendNumber(value, cells: count) } }
+        }
+
+        /// Adds an empty property.
+        public mutating func empty(_ id: Int) { addProperty(id: id) { _ in } }
+
+        /// Adds a whole `DTNode` subtree below the innermost open node.
+        public mutating func add(_ node: DTNode) {
+            beginNode(node.name)
+            for p in node.properties { addProperty(id: nameID(p.name)) { $0.append(contentsOf: p.bytes) } }
+            for c in node.children { add(c) }
+            endNode()
+        }
+
+        /// Appends the nodes another builder holds (all ended) below the innermost open node.
+        public mutating func append(_ other: Builder) {
             guard !other.nodes.isEmpty else { return }
             let nodeShift = nodes.count, propertyShift = properties.count, byteShift = bytes.count
             var ids: [Int] = []

@@ -156,8 +156,8 @@ extension Reader {
         // A node's reg is its own registers, not the extent of its children's space.
         if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
-        for (i, e) in entries.enumerated().dropFirst() {
-            guard let r = range(e, path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
+        for i in 1..<max(entries.count, 1) {
+            guard let r = range(entries[i], path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
             regions.append(Region(name: "\(node.name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(node.name)", location: location))
         }
     }
