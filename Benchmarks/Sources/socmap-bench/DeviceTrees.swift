@@ -22,7 +22,7 @@ struct TreeResult {
     var walkSeconds = 0.0  // C libfdt walk
     var dtcDecompileSeconds = 0.0  // dtc -I dtb -O dts (process)
     var importProcessSeconds = 0.0  // socmap import (process)
-    var exportSeconds = 0.0  // socmap in process: DeviceTreeExport + FDTWriter
+    var exportSeconds = 0.0  // socmap in process: DeviceTreeExport.flatTree + FDTWriter
     var writerSeconds = 0.0  // C sequential writer
     var dtcCompileSeconds = 0.0  // dtc -I dts -O dtb (process)
     var exportProcessSeconds = 0.0  // socmap export (process)
@@ -52,7 +52,7 @@ func benchmarkTree(nodes: Int, socmap: String, folder: URL, repeats: Int) throws
 
     let map = imported!
     r.exportSeconds = measure(repeats) {
-        _ = try! FDTWriter.write(DeviceTreeExport.tree(of: map))
+        _ = try! FDTWriter.write(DeviceTreeExport.flatTree(of: map))
     }
     var capacity = blob.count * 2
     var buffer = [UInt8](repeating: 0, count: capacity)

@@ -17,20 +17,33 @@ extension Reader {
                 return Switch(name: name, values: values, defaultValue: d, doc: n["doc"]?.string)
             }
         }
-        // Rebuild the region tree from the annotations, which are in map pre-order.
+        // Rebuild the region tree from the annotations, which are in map pre-order: three lists
+        // (map path, node path, kind) and `region-N` nodes for regions with more to say.
         var built: [(path: String, region: Region)] = []
-        let annotations = metadata.children.first(where: { $0.hasName("regions") }).map { Array($0.children) } ?? []
-        for annotation in annotations {
-            let where_ = "/socmap/regions/\(annotation.name)"
-            guard let regionPath = annotation["region"]?.string, let nodePath = annotation["node"]?.string,
-                let kind = annotation["kind"]?.string.flatMap(RegionKind.init(rawValue:))
-            else { throw fail("annotation", "an annotation lacks region, node or kind", path: where_) }
-            guard let node = tree.node(at: nodePath) else { throw fail("annotation", "names node \(nodePath), which the tree does not have", path: where_) }
+        let list = metadata.children.first(where: { $0.hasName("regions") })
+        let paths = list?["region"]?.words ?? [], nodePaths = list?["node"]?.words ?? [], kinds = list?["kind"]?.words ?? []
+        guard paths.count == nodePaths.count && paths.count == kinds.count else {
+            throw fail("annotation", "the region, node and kind lists differ in length (\(paths.count), \(nodePaths.count), \(kinds.count))", path: "/socmap/regions")
+        }
+        var extras: [Int: FlatDeviceTree.Node] = [:]
+        for child in list?.children ?? FlatDeviceTree.Children(tree: tree, first: 0, end: 0) {
+            let name = child.name
+            guard name.hasPrefix("region-"), let index = Int(name.dropFirst(7)), index >= 0, index < paths.count else {
+                throw fail("annotation", "unexpected node \(name): annotations are region-N with N below \(paths.count)", path: "/socmap/regions")
+            }
+            extras[index] = child
+        }
+        let index = NodeIndex(tree)
+        for i in paths.indices {
+            let regionPath = paths[i], nodePath = nodePaths[i], annotation = extras[i]
+            let where_ = "/socmap/regions (region \(i), \(regionPath))"
+            guard let kind = RegionKind(rawValue: kinds[i]) else { throw fail("annotation", "unknown kind '\(kinds[i])'", path: where_) }
+            guard let node = index.node(at: nodePath) else { throw fail("annotation", "names node \(nodePath), which the tree does not have", path: where_) }
             let name = String(regionPath.split(separator: "/").last ?? "")
             var r = Region(name: name, kind: kind, location: location)
-            let parentCells = try cellsAbove(nodePath)
+            let parentCells = try cellsAbove(node, index: index)
             let entries = try regEntries(node, path: nodePath, cells: parentCells)
-            if let e = annotation["extent"]?.cells, e.count == 4 {
+            if let e = annotation?["extent"]?.cells, e.count == 4 {
                 r.range = AddressRange(base: e.number(at: 0, count: 2), last: e.number(at: 2, count: 2))
             } else if kind != .pcie {
                 r.range = entries.first.flatMap { range($0, path: nodePath, sizeCellsZero: parentCells.1 == 0) }
@@ -38,28 +51,29 @@ extension Reader {
             if kind == .pcie {
                 r.pcie = try pcie(node, path: nodePath, parentCells: parentCells, disabled: false, compatible: [])?.pcie
             }
-            switch annotation["translation"]?.string {
+            switch annotation?["translation"]?.string {
             case "none"?: r.translation = .none
             case "windows"?:
                 let own = try childCells(of: node, path: nodePath)
                 r.translation = .windows(try windows(node, path: nodePath, own: (own.address, own.size), parent: parentCells) ?? [])
             default: r.translation = .identity
             }
-            r.priority = annotation["priority"]?.u32.map { Int(Int32(bitPattern: $0)) } ?? 0
-            if let w = annotation["when"]?.string {
+            r.priority = annotation?["priority"]?.u32.map { Int(Int32(bitPattern: $0)) } ?? 0
+            if let w = annotation?["when"]?.string {
                 do { r.condition = try Condition(parsing: w) } catch { throw fail("annotation", "bad condition '\(w)': \(error.message)", path: where_) }
             }
-            if annotation["seen-by-none"] != nil { r.seenBy = [] } else { r.seenBy = annotation["seen-by"]?.words }
-            r.disabled = annotation["disabled"] != nil
-            r.overlapIntended = annotation["overlap-intended"] != nil
-            r.notes = annotation["notes"]?.string
-            r.hypervisorOnly = annotation["hypervisor"] != nil
-            r.clipsChildren = annotation["children-unclipped"] == nil
-            r.compatible = annotation["map-compatible"]?.words ?? []
-            if let target = annotation["alias-of"]?.string {
-                r.alias = AliasTarget(path: target, offset: annotation["offset"]?.cells.map { $0.number(at: 0, count: 2) } ?? 0)
+            if annotation?["seen-by-none"] != nil { r.seenBy = [] } else { r.seenBy = annotation?["seen-by"]?.words }
+            r.disabled = annotation?["disabled"] != nil
+            r.overlapIntended = annotation?["overlap-intended"] != nil
+            r.notes = annotation?["notes"]?.string
+            r.hypervisorOnly = annotation?["hypervisor"] != nil
+            r.clipsChildren = annotation?["children-unclipped"] == nil
+            // Without map-compatible, the node's compatible is the region's.
+            r.compatible = annotation?["map-compatible"]?.words ?? node.property(ids.compatible)?.strings ?? []
+            if let target = annotation?["alias-of"]?.string {
+                r.alias = AliasTarget(path: target, offset: annotation?["offset"]?.cells.map { $0.number(at: 0, count: 2) } ?? 0)
             }
-            if let names = annotation["properties"]?.words, let types = annotation["property-types"]?.words, names.count == types.count {
+            if let names = annotation?["properties"]?.words, let types = annotation?["property-types"]?.words, names.count == types.count {
                 r.properties = zip(names, types).compactMap { name, type in
                     node[name].map { Property(name: name, value: Self.typedValue($0, type)) }
                 }
@@ -96,13 +110,10 @@ extension Reader {
         return d
     }
 
-    /// The `#address-cells`/`#size-cells` that apply to the node at `path` (its parent's).
-    mutating func cellsAbove(_ path: String) throws(MapInputError) -> (Int, Int) {
-        var components = path.split(separator: "/").map(String.init)
-        components.removeLast()
-        let parentPath = "/" + components.joined(separator: "/")
-        guard let parent = tree.node(at: parentPath) else { return (2, 1) }
-        let c = try childCells(of: parent, path: parentPath)
+    /// The `#address-cells`/`#size-cells` that apply to `node` (its parent's).
+    mutating func cellsAbove(_ node: FlatDeviceTree.Node, index: NodeIndex) throws(MapInputError) -> (Int, Int) {
+        guard let parent = index.parent(of: node) else { return (2, 1) }
+        let c = try childCells(of: parent, path: parent.path)
         return (c.address, c.size)
     }
 
@@ -133,5 +144,42 @@ extension Reader {
             return result
         }
         return children(of: "")
+    }
+}
+
+/// Every node of a tree by path, and every node's parent, found in one walk.
+struct NodeIndex {
+    let tree: FlatDeviceTree
+    private var byPath: [String: Int] = [:]
+    private var parents: [Int]
+
+    init(_ tree: FlatDeviceTree) {
+        self.tree = tree
+        parents = Array(repeating: -1, count: tree.nodes.count)
+        guard !tree.nodes.isEmpty else { return }
+        byPath.reserveCapacity(tree.nodes.count)
+        byPath["/"] = 0
+        var paths = [""]  // path of each open node, by depth
+        var ends = [tree.nodes[0].end]
+        var stack = [0]
+        for i in 1..<tree.nodes.count {
+            while let end = ends.last, end <= i {
+                ends.removeLast()
+                stack.removeLast()
+                paths.removeLast()
+            }
+            let path = paths[paths.count - 1] + "/" + FlatDeviceTree.Node(tree: tree, index: i).name
+            byPath[path] = i
+            parents[i] = stack[stack.count - 1]
+            paths.append(path)
+            ends.append(tree.nodes[i].end)
+            stack.append(i)
+        }
+    }
+
+    func node(at path: String) -> FlatDeviceTree.Node? { byPath[path].map { FlatDeviceTree.Node(tree: tree, index: $0) } }
+
+    func parent(of node: FlatDeviceTree.Node) -> FlatDeviceTree.Node? {
+        parents[node.index] >= 0 ? FlatDeviceTree.Node(tree: tree, index: parents[node.index]) : nil
     }
 }

@@ -7,9 +7,15 @@ struct ExportBuilder {
     let setting: SwitchSetting
     let rootCells: Int
     var out = FlatDeviceTree.Builder()
-    /// The annotation nodes (`region-N`), in map pre-order.
+    /// The annotations: three lists with every region's map path, node path and kind,
+    /// in map pre-order, and `region-N` nodes for the regions that need more.
+    var regionColumn: [UInt8] = []
+    var nodeColumn: [UInt8] = []
+    var kindColumn: [UInt8] = []
     var notes = FlatDeviceTree.Builder()
     var annotationCount = 0
+    /// Whether each `/reserved-memory` node's `compatible` says what the region's does.
+    var reservedCompatibleMatches: [Bool] = []
     /// When not `nil`, filled with each region's node path by map path.
     var nodePaths: [String: String]?
     /// The map path and device-tree path of the region being written, as bytes.
@@ -42,7 +48,8 @@ struct ExportBuilder {
                    "overlap-intended", "hypervisor", "children-unclipped", "notes", "alias-of", "offset", "properties", "property-types", "node"]
         let capacity = map.regions.count * 4
         out = FlatDeviceTree.Builder(capacity: capacity)
-        notes = FlatDeviceTree.Builder(capacity: capacity)
+        regionColumn.reserveCapacity(capacity * 16)
+        nodeColumn.reserveCapacity(capacity * 16)
         var ids: [Int] = []
         for name in all {
             ids.append(out.nameID(name))
@@ -141,6 +148,7 @@ struct ExportBuilder {
             if let range = r.range { out.numbers(names.reg, [(range.base, rootCells), (range.sizeMinusOne &+ 1, rootCells)]) }
             out.empty(names.noMap)
             finishDeviceNode(r)
+            reservedCompatibleMatches.append(compatibleMatches(r))
             out.endNode()
         }
         out.endNode()
@@ -167,21 +175,24 @@ struct ExportBuilder {
         mapPath.append(contentsOf: r.name.utf8)
         var translationNote: String?
         var hasReg = false
+        var sameCompatible = false
         var ownCells = cells
         let nodeName: String
         if isReservedLeaf(r, atRoot: atRoot) {
             // Written by `reservedMemory`, in the same order; only the path is needed here.
             nodeName = reservedNames[reservedMet]
+            sameCompatible = reservedCompatibleMatches[reservedMet]
             reservedMet += 1
             dtPath.append(0x2F)
             dtPath.append(contentsOf: (reservedNode ?? "reserved-memory").utf8)
             hasReg = r.range != nil || r.properties.contains { $0.name == "reg" }
         } else {
             (nodeName, translationNote, hasReg, ownCells) = deviceNode(r, cells: cells, atRoot: atRoot, used: &used)
+            sameCompatible = compatibleMatches(r)
         }
         dtPath.append(0x2F)
         dtPath.append(contentsOf: nodeName.utf8)
-        annotation(r, index: annotationIndex, translation: translationNote, hasReg: hasReg)
+        annotation(r, index: annotationIndex, translation: translationNote, hasReg: hasReg, sameCompatible: sameCompatible)
         if !r.children.isEmpty {
             var childUsed = Set<String>()
             emit(r.children, cells: ownCells, atRoot: false, used: &childUsed)
@@ -293,19 +304,45 @@ struct ExportBuilder {
         return (name, translationNote, out.currentNodeHas(names.reg), ownCells)
     }
 
-    /// The annotation: everything the device node cannot say.
-    mutating func annotation(_ r: Region, index: Int, translation: String?, hasReg: Bool) {
+    /// Whether the open device node's `compatible` is exactly the region's (import then reads
+    /// it from the node, and the annotation need not repeat it).
+    func compatibleMatches(_ r: Region) -> Bool {
+        guard let value = out.currentNodeValue(names.compatible) else { return r.compatible.isEmpty }
+        var expected: [UInt8] = []
+        for c in r.compatible {
+            expected.append(contentsOf: c.utf8)
+            expected.append(0)
+        }
+        return value.elementsEqual(expected)
+    }
+
+    /// The annotation: the region's map path, node path and kind in the three lists, and a
+    /// `region-N` node with whatever else the device node cannot say, when there is any.
+    mutating func annotation(_ r: Region, index: Int, translation: String?, hasReg: Bool, sameCompatible: Bool) {
+        // One string each, entries separated by spaces (no path or kind holds one), as the other
+        // annotation lists are: dt-schema reads an unknown property as text only when it is a
+        // single string.
+        if index > 0 {
+            regionColumn.append(0x20)
+            nodeColumn.append(0x20)
+            kindColumn.append(0x20)
+        }
+        regionColumn.append(contentsOf: mapPath)
+        nodeColumn.append(contentsOf: dtPath)
+        kindColumn.append(contentsOf: r.kind.rawValue.utf8)
+        if nodePaths != nil {
+            nodePaths![String(decoding: mapPath, as: UTF8.self)] = String(decoding: dtPath, as: UTF8.self)
+        }
+        let extent = r.range.flatMap { range in !hasReg && r.kind != .pcie ? range : nil }
+        guard translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible || r.seenBy != nil || r.disabled
+            || r.overlapIntended || r.hypervisorOnly || !r.clipsChildren || r.notes != nil || r.alias != nil || !r.properties.isEmpty
+        else { return }
         notes.beginNode("region-\(index)")
         if let translation { notes.strings(names.translation, [translation]) }
-        notes.addProperty(id: names.region) { bytes in
-            bytes.append(contentsOf: mapPath)
-            bytes.append(0)
-        }
-        notes.strings(names.kind, [r.kind.rawValue])
-        if let range = r.range, !hasReg, r.kind != .pcie { notes.numbers(names.extent, [(range.base, 2), (range.last, 2)]) }
+        if let range = extent { notes.numbers(names.extent, [(range.base, 2), (range.last, 2)]) }
         if r.priority != 0 { notes.cells(names.priority, [UInt32(bitPattern: Int32(clamping: r.priority))]) }
         if let c = r.condition { notes.strings(names.when, [c.description]) }
-        if !r.compatible.isEmpty { notes.strings(names.mapCompatible, [r.compatible.joined(separator: " ")]) }
+        if !sameCompatible { notes.strings(names.mapCompatible, [r.compatible.joined(separator: " ")]) }
         if let seen = r.seenBy {
             if seen.isEmpty { notes.empty(names.seenByNone) } else { notes.strings(names.seenBy, [seen.joined(separator: " ")]) }
         }
@@ -322,14 +359,7 @@ struct ExportBuilder {
             notes.strings(names.properties, [r.properties.map(\.name).joined(separator: " ")])
             notes.strings(names.propertyTypes, [r.properties.map { Self.typeName($0.value) }.joined(separator: " ")])
         }
-        notes.addProperty(id: names.node) { bytes in
-            bytes.append(contentsOf: dtPath)
-            bytes.append(0)
-        }
         notes.endNode()
-        if nodePaths != nil {
-            nodePaths![String(decoding: mapPath, as: UTF8.self)] = String(decoding: dtPath, as: UTF8.self)
-        }
     }
 
     /// `/socmap`: the map's own fields, initiators, switches, the annotations and domains.
@@ -363,6 +393,12 @@ struct ExportBuilder {
             out.add(list)
         }
         out.beginNode("regions")
+        for (id, column) in [(names.region, regionColumn), (names.node, nodeColumn), (names.kind, kindColumn)] {
+            out.addProperty(id: id) { bytes in
+                bytes.append(contentsOf: column)
+                bytes.append(0)
+            }
+        }
         out.append(notes)
         out.endNode()
         if !map.domains.isEmpty { out.add(domainsNode()) }

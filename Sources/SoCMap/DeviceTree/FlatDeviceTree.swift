@@ -123,6 +123,12 @@ public final class FlatDeviceTree {
             properties.append(PropertyRecord(name: id, valueStart: start, valueCount: bytes.count - start))
         }
 
+        /// The value of the innermost open node's property with name id `id`, if any.
+        public func currentNodeValue(_ id: Int) -> ArraySlice<UInt8>? {
+            guard let p = properties[nodes[open.last!].firstProperty...].last(where: { $0.name == id }) else { return nil }
+            return bytes[p.valueStart..<(p.valueStart + p.valueCount)]
+        }
+
         /// Whether the innermost open node has a property with name id `id`.
         public func currentNodeHas(_ id: Int) -> Bool {
             properties[nodes[open.last!].firstProperty...].contains { $0.name == id }
