@@ -68,7 +68,7 @@ struct ExportBuilder {
         out.cells(names.sizeCells, [UInt32(rootCells)])
         out.strings(names.model, [map.model ?? map.name])
         if !map.compatible.isEmpty { out.strings(names.compatible, map.compatible) }
-        var used = Set<String>()
+        var used = Set<String>(minimumCapacity: map.regions.count)
         emit(map.regions, cells: (rootCells, rootCells), atRoot: true, used: &used)
         if includeDomains && !map.domains.isEmpty {
             // Xen dom0less nodes, as the hypervisor reads them from the host tree.
@@ -112,14 +112,35 @@ struct ExportBuilder {
     }
 
     static func uniqueName(_ base: String, unit: UInt64?, used: inout Set<String>) -> String {
-        let suffix = unit.map { "@" + String($0, radix: 16) } ?? ""
-        var candidate = base + suffix
+        var candidate = name(base, unit: unit)
         var n = 1
         while !used.insert(candidate).inserted {
-            candidate = "\(base)-\(n)" + suffix
+            candidate = name("\(base)-\(n)", unit: unit)
             n += 1
         }
         return candidate
+    }
+
+    /// `base@unit` (lowercase hex), built in one go.
+    static func name(_ base: String, unit: UInt64?) -> String {
+        guard let unit else { return base }
+        let digits = unit == 0 ? 1 : (67 - unit.leadingZeroBitCount) / 4
+        let count = base.utf8.count + 1 + digits
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            var i = 0
+            for b in base.utf8 {
+                buffer[i] = b
+                i += 1
+            }
+            buffer[i] = 0x40
+            var value = unit
+            for k in stride(from: count - 1, through: i + 1, by: -1) {
+                let d = UInt8(value & 0xF)
+                buffer[k] = d < 10 ? 0x30 + d : 0x57 + d
+                value >>= 4
+            }
+            return count
+        }
     }
 
     mutating func emit(_ regions: [Region], cells: (Int, Int), atRoot: Bool, used: inout Set<String>) {
@@ -194,7 +215,7 @@ struct ExportBuilder {
         dtPath.append(contentsOf: nodeName.utf8)
         annotation(r, index: annotationIndex, translation: translationNote, hasReg: hasReg, sameCompatible: sameCompatible)
         if !r.children.isEmpty {
-            var childUsed = Set<String>()
+            var childUsed = Set<String>(minimumCapacity: r.children.count)
             emit(r.children, cells: ownCells, atRoot: false, used: &childUsed)
         }
         if !isReservedLeaf(r, atRoot: atRoot) { out.endNode() }
@@ -308,12 +329,16 @@ struct ExportBuilder {
     /// it from the node, and the annotation need not repeat it).
     func compatibleMatches(_ r: Region) -> Bool {
         guard let value = out.currentNodeValue(names.compatible) else { return r.compatible.isEmpty }
-        var expected: [UInt8] = []
+        var at = value.startIndex
         for c in r.compatible {
-            expected.append(contentsOf: c.utf8)
-            expected.append(0)
+            for b in c.utf8 {
+                guard at < value.endIndex, value[at] == b else { return false }
+                at += 1
+            }
+            guard at < value.endIndex, value[at] == 0 else { return false }
+            at += 1
         }
-        return value.elementsEqual(expected)
+        return at == value.endIndex
     }
 
     /// The annotation: the region's map path, node path and kind in the three lists, and a
