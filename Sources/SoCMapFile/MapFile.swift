@@ -52,11 +52,12 @@ public struct MapFile: Sendable {
         case .failure(let error):
             throw MapInputError([Diagnostic(.error, error.id, error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
         }
-        guard let root = document?.rootNode else {
+        guard let document else {
             throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
         }
         var reader = MapReader(file: file, recordLayout: layout)
-        let map = reader.readMap(root)
+        // Nodes do not retain the document: it must live until reading is done.
+        let map = withExtendedLifetime(document) { reader.readMap(document.rootNode) }
         if let map, reader.yaml.diagnostics.isEmpty {
             return MapFile(map: map, text: text, keyLines: reader.yaml.keyLines, flowRegions: reader.yaml.flowRegions)
         }

@@ -25,11 +25,11 @@ final class YAMLDocument {
         var count: Int32
     }
 
-    private(set) var records: [Record] = []
+    let records: [Record]
     /// Children of collections: a sequence's items, or a mapping's keys and values alternating.
-    private(set) var children: [Int32] = []
-    private(set) var text: [UInt8] = []
-    private(set) var root: Int32 = -1
+    let children: [Int32]
+    let text: [UInt8]
+    let root: Int32
 
     /// A problem libyaml or the composer found, located 1-based.
     struct SyntaxError: Error {
@@ -41,20 +41,32 @@ final class YAMLDocument {
 
     /// Parses `bytes` (UTF-8), which must hold at most one document; `nil` for an empty stream.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> YAMLDocument? {
-        let document = YAMLDocument()
-        document.records.reserveCapacity(bytes.count / 8)
-        document.children.reserveCapacity(bytes.count / 8)
-        document.text.reserveCapacity(bytes.count / 2)
-        try document.read(bytes)
-        return document.root >= 0 ? document : nil
+        var reader = Reader()
+        reader.records.reserveCapacity(bytes.count / 8)
+        reader.children.reserveCapacity(bytes.count / 8)
+        reader.text.reserveCapacity(bytes.count / 2)
+        try reader.read(bytes)
+        return reader.root >= 0 ? YAMLDocument(reader) : nil
     }
 
-    /// The root node.
+    /// The root node. Nodes do not keep the document alive: keep it while they are used.
     var rootNode: Node { Node(document: self, index: root) }
 
-    private init() {}
+    private init(_ reader: Reader) {
+        records = reader.records
+        children = reader.children
+        text = reader.text
+        root = reader.root
+    }
 
-    private func read(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) {
+    /// Builds the arena from libyaml's events.
+    private struct Reader {
+        var records: [Record] = []
+        var children: [Int32] = []
+        var text: [UInt8] = []
+        var root: Int32 = -1
+
+    mutating func read(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else {
             throw SyntaxError(id: "yaml-syntax", message: "cannot start the YAML parser (out of memory)", line: 1, column: 1)
@@ -76,7 +88,7 @@ final class YAMLDocument {
         var documents = 0
         var event = yaml_event_t()
         while true {
-            guard yaml_parser_parse(&parser, &event) == 1 else { throw Self.error(of: parser) }
+            guard yaml_parser_parse(&parser, &event) == 1 else { throw YAMLDocument.error(of: parser) }
             defer { yaml_event_delete(&event) }
             let line = Int32(clamping: event.start_mark.line + 1), column = Int32(clamping: event.start_mark.column + 1)
             var finished: Int32?
@@ -138,27 +150,36 @@ final class YAMLDocument {
         }
     }
 
+    /// The bytes of scalar `index`, or `nil` for a collection.
+    private func scalarText(_ index: Int32) -> ArraySlice<UInt8>? {
+        let r = records[Int(index)]
+        return r.kind == .scalar ? text[Int(r.start)..<Int(r.start + r.count)] : nil
+    }
+
     private func checkDuplicateKeys(of mapping: Int32) throws(SyntaxError) {
         let record = records[Int(mapping)]
         let pairs = Int(record.count), first = Int(record.start)
         guard pairs > 1 else { return }
-        var seen: Set<String> = []
+        var seen: Set<ArraySlice<UInt8>> = []
         for pair in 0..<pairs {
-            let key = Node(document: self, index: children[first + 2 * pair])
-            guard let name = key.scalar?.string else { continue }
+            let key = children[first + 2 * pair]
+            guard let name = scalarText(key) else { continue }
+            var repeated = false
             if pairs <= 16 {
                 // Small mappings (all of a map's regions): compare with the keys before.
-                for earlier in 0..<pair where Node(document: self, index: children[first + 2 * earlier]).scalar?.string == name {
-                    throw duplicate(name, at: key)
+                for earlier in 0..<pair where scalarText(children[first + 2 * earlier]) == name {
+                    repeated = true
+                    break
                 }
-            } else if !seen.insert(name).inserted {
-                throw duplicate(name, at: key)
+            } else {
+                repeated = !seen.insert(name).inserted
+            }
+            if repeated {
+                let r = records[Int(key)]
+                throw SyntaxError(id: "duplicate-key", message: "duplicate key '\(String(decoding: name, as: UTF8.self))' in a mapping", line: Int(r.line), column: Int(r.column))
             }
         }
     }
-
-    private func duplicate(_ name: String, at key: Node) -> SyntaxError {
-        SyntaxError(id: "duplicate-key", message: "duplicate key '\(name)' in a mapping", line: key.mark.line, column: key.mark.column)
     }
 
     private static func error(of parser: yaml_parser_t) -> SyntaxError {
@@ -177,10 +198,11 @@ final class YAMLDocument {
         text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[Int(record.start)..<Int(record.start + record.count)]), as: UTF8.self) }
     }
 
-    fileprivate func textEquals(_ record: Record, _ key: String) -> Bool {
-        var key = key
-        return key.withUTF8 { k in
-            k.count == Int(record.count) && text.withUnsafeBufferPointer { t in k.elementsEqual(t[Int(record.start)..<Int(record.start + record.count)]) }
+    fileprivate func textEquals(_ record: Record, _ key: StaticString) -> Bool {
+        guard key.utf8CodeUnitCount == Int(record.count) else { return false }
+        return text.withUnsafeBufferPointer { t in
+            let k = UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount)
+            return k.elementsEqual(t[Int(record.start)..<Int(record.start + record.count)])
         }
     }
 }
@@ -193,7 +215,9 @@ struct Mark {
 
 /// A node of a `YAMLDocument`.
 struct Node {
-    let document: YAMLDocument
+    /// Not retained: nodes are used only while `MapFile.parse` holds the document, and
+    /// reference counting on every node copy was a third of reading a large map.
+    unowned(unsafe) let document: YAMLDocument
     let index: Int32
 
     private var record: YAMLDocument.Record { document.records[Int(index)] }
@@ -227,12 +251,12 @@ struct Node {
         var string: String { node.document.string(node.record) }
         var style: YAMLDocument.ScalarStyle { YAMLDocument.ScalarStyle(rawValue: node.record.style) ?? .plain }
         /// Whether the text equals `other`, without building a string.
-        func hasText(_ other: String) -> Bool { node.document.textEquals(node.record, other) }
+        func hasText(_ other: StaticString) -> Bool { node.document.textEquals(node.record, other) }
     }
 
     /// A mapping's key/value pairs in source order.
     struct Mapping: RandomAccessCollection {
-        fileprivate let document: YAMLDocument
+        fileprivate unowned(unsafe) let document: YAMLDocument
         fileprivate let record: YAMLDocument.Record
         var startIndex: Int { 0 }
         var endIndex: Int { Int(record.count) }
@@ -241,9 +265,9 @@ struct Node {
             return (Node(document: document, index: document.children[at]), Node(document: document, index: document.children[at + 1]))
         }
         /// The value of the first key whose text is `key`.
-        subscript(key: String) -> Node? { entry(key)?.value }
+        subscript(key: StaticString) -> Node? { entry(key)?.value }
         /// The first pair whose key's text is `key`.
-        func entry(_ key: String) -> (key: Node, value: Node)? {
+        func entry(_ key: StaticString) -> (key: Node, value: Node)? {
             for pair in self {
                 let k = document.records[Int(pair.key.index)]
                 if k.kind == .scalar && document.textEquals(k, key) { return pair }
@@ -254,7 +278,7 @@ struct Node {
 
     /// A sequence's items in source order.
     struct Sequence: RandomAccessCollection {
-        fileprivate let document: YAMLDocument
+        fileprivate unowned(unsafe) let document: YAMLDocument
         fileprivate let record: YAMLDocument.Record
         var startIndex: Int { 0 }
         var endIndex: Int { Int(record.count) }

@@ -156,5 +156,5 @@ struct YAMLReader {
 struct Fields {
     let mapping: Node.Mapping
 
-    subscript(key: String) -> (key: Node, value: Node)? { mapping.entry(key) }
+    subscript(key: StaticString) -> (key: Node, value: Node)? { mapping.entry(key) }
 }
