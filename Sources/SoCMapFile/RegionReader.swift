@@ -75,7 +75,7 @@ extension MapReader {
     }
 
     private mutating func rejectKeys(_ f: Fields, notFor kind: RegionKind, path: String) {
-        var invalid: [StaticString] = []
+        var invalid: [String] = []
         if kind != .alias { invalid += ["target", "offset"] }
         if kind != .pcie { invalid += ["ecam", "bus-range", "windows"] }
         if kind == .alias || kind == .pcie { invalid += ["children", "ranges"] }

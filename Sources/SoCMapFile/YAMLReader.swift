@@ -38,7 +38,9 @@ struct YAMLReader {
             error("bad-value", "expected a mapping for \(what), found \(describe(node))", at: node, path: owner)
             return nil
         }
-        for (key, _) in mapping {
+        var entries: [(name: String, key: Node, value: Node)] = []
+        entries.reserveCapacity(mapping.count)
+        for (key, value) in mapping {
             guard let name = key.scalar?.string else {
                 error("bad-value", "expected a plain key in \(what)", at: key, path: owner)
                 continue
@@ -50,8 +52,9 @@ struct YAMLReader {
                 continue
             }
             if recordLayout { keyLines["\(owner)#\(name)"] = key.mark.line }
+            entries.append((name, key, value))
         }
-        return Fields(mapping: mapping)
+        return Fields(entries: entries)
     }
 
     func describe(_ node: Node) -> String {
@@ -154,7 +157,10 @@ struct YAMLReader {
 /// The entries of a mapping whose keys were checked by `YAMLReader.fields`, looked up by key.
 /// (Unknown keys were reported there and match no name a reader asks for.)
 struct Fields {
-    let mapping: Node.Mapping
+    let entries: [(name: String, key: Node, value: Node)]
 
-    subscript(key: StaticString) -> (key: Node, value: Node)? { mapping.entry(key) }
+    subscript(key: String) -> (key: Node, value: Node)? {
+        for e in entries where e.name == key { return (e.key, e.value) }
+        return nil
+    }
 }
