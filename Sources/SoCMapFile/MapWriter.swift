@@ -16,7 +16,10 @@ private struct Emitter {
     let comments: CommentIndex
     let keyLines: [String: Int]
     let flowRegions: Set<String>
-    var lines: [String] = []
+    /// The text written so far (UTF-8), where the last line starts, and how many lines there are.
+    var out: [UInt8] = []
+    var lastLineStart = 0
+    var lineCount = 0
     var usedLeading: Set<Int> = []
     var usedTrailing: Set<Int> = []
 
@@ -29,22 +32,36 @@ private struct Emitter {
     /// Writes one line, preceded by the comment block and followed by the trailing comment
     /// that stood at `source` (each written once; `leadingOnly` leaves the trailing one).
     mutating func emit(_ text: String, indent: Int, source: Int?, leadingOnly: Bool = false) {
-        let pad = String(repeating: " ", count: indent)
-        var trailing = ""
+        var trailing: String?
         if let source {
             if !usedLeading.contains(source) {
                 usedLeading.insert(source)
-                if comments.blankBefore.contains(source), let last = lines.last, !last.isEmpty, !last.hasSuffix(":") || lines.count > 1 {
-                    lines.append("")
+                if comments.blankBefore.contains(source), lineCount > 0 {
+                    let last = out[lastLineStart..<(out.count - 1)]
+                    if !last.isEmpty, last.last != UInt8(ascii: ":") || lineCount > 1 { appendLine("", indent: 0) }
                 }
-                for c in comments.leading[source] ?? [] { lines.append(pad + c) }
+                for c in comments.leading[source] ?? [] { appendLine(c, indent: indent) }
             }
             if !leadingOnly, !usedTrailing.contains(source), let t = comments.trailing[source] {
                 usedTrailing.insert(source)
-                trailing = "  " + t
+                trailing = t
             }
         }
-        lines.append(pad + text + trailing)
+        appendLine(text, indent: indent, trailing: trailing)
+    }
+
+    /// Writes `indent` spaces, `text`, two spaces and `trailing` if any, and a newline.
+    mutating func appendLine(_ text: String, indent: Int, trailing: String? = nil) {
+        lastLineStart = out.count
+        lineCount += 1
+        if !text.isEmpty { out.append(contentsOf: repeatElement(0x20, count: indent)) }
+        out.append(contentsOf: text.utf8)
+        if let trailing {
+            out.append(0x20)
+            out.append(0x20)
+            out.append(contentsOf: trailing.utf8)
+        }
+        out.append(0x0A)
     }
 
     mutating func finish() -> String {
@@ -54,13 +71,15 @@ private struct Emitter {
             if !usedLeading.contains(line) { orphans += comments.leading[line] ?? [] }
             if !usedTrailing.contains(line), let t = comments.trailing[line] { orphans.append(t) }
         }
-        let tail = orphans + comments.tail
-        lines += tail
-        while lines.last == "" { lines.removeLast() }
-        return lines.joined(separator: "\n") + "\n"
+        for t in orphans + comments.tail { appendLine(t, indent: 0) }
+        // No blank lines at the end: the text ends with exactly one newline.
+        while out.count >= 2 && out[out.count - 1] == 0x0A && out[out.count - 2] == 0x0A { out.removeLast() }
+        if out.isEmpty { out.append(0x0A) }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func line(_ owner: String, _ key: String) -> Int? { keyLines["\(owner)#\(key)"] }
+    /// The source line of `owner#key`; nothing to look up for a map without source text.
+    func line(_ owner: String, _ key: String) -> Int? { keyLines.isEmpty ? nil : keyLines["\(owner)#\(key)"] }
 
     mutating func field(_ key: String, _ value: String, owner: String, indent: Int, sourceKey: String? = nil) {
         emit("\(key): \(value)", indent: indent, source: line(owner, sourceKey ?? key))
@@ -71,19 +90,19 @@ private struct Emitter {
         if value.contains("\n") {
             emit("\(key): |\(value.hasSuffix("\n") ? "" : "-")", indent: indent, source: source)
             for l in value.split(separator: "\n", omittingEmptySubsequences: false).dropLast(value.hasSuffix("\n") ? 1 : 0) {
-                lines.append(l.isEmpty ? "" : String(repeating: " ", count: indent + 2) + l)
+                appendLine(String(l), indent: indent + 2)
             }
         } else if value.count > 88 - indent, !value.contains("  "), !value.contains("\t"), value.first != " ", value.last != " " {
             emit("\(key): >-", indent: indent, source: source)
             var current = ""
             for word in value.split(separator: " ") {
                 if !current.isEmpty && current.count + word.count + 1 > 88 - indent {
-                    lines.append(String(repeating: " ", count: indent + 2) + current)
+                    appendLine(current, indent: indent + 2)
                     current = ""
                 }
                 current += (current.isEmpty ? "" : " ") + word
             }
-            lines.append(String(repeating: " ", count: indent + 2) + current)
+            appendLine(current, indent: indent + 2)
         } else {
             emit("\(key): \(scalar(value))", indent: indent, source: source)
         }
@@ -212,7 +231,7 @@ private struct Emitter {
         if !r.properties.isEmpty {
             emit("properties:", indent: inner, source: line(path, "properties"))
             for p in r.properties {
-                emit("\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2, source: keyLines["\(path)#properties.\(p.name)"])
+                emit("\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2, source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
             }
         }
         if let n = r.notes { text("notes", n, owner: path, indent: inner) }
