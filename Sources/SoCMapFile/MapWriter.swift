@@ -32,6 +32,11 @@ private struct Emitter {
     /// Writes one line, preceded by the comment block and followed by the trailing comment
     /// that stood at `source` (each written once; `leadingOnly` leaves the trailing one).
     mutating func emit(_ text: String, indent: Int, source: Int?, leadingOnly: Bool = false) {
+        emit(dash: false, key: text, value: nil, indent: indent, source: source, leadingOnly: leadingOnly)
+    }
+
+    /// `emit` for `[- ]key: value`, written without building the line first.
+    mutating func emit(dash: Bool, key: String, value: String?, indent: Int, source: Int?, leadingOnly: Bool = false) {
         var trailing: String?
         if let source {
             if !usedLeading.contains(source) {
@@ -47,15 +52,25 @@ private struct Emitter {
                 trailing = t
             }
         }
-        appendLine(text, indent: indent, trailing: trailing)
+        appendLine(key, value: value, dash: dash, indent: indent, trailing: trailing)
     }
 
-    /// Writes `indent` spaces, `text`, two spaces and `trailing` if any, and a newline.
-    mutating func appendLine(_ text: String, indent: Int, trailing: String? = nil) {
+    /// Writes `indent` spaces, `- ` with `dash`, `text`, `: value` when given, two spaces and
+    /// `trailing` if any, and a newline.
+    mutating func appendLine(_ text: String, value: String? = nil, dash: Bool = false, indent: Int, trailing: String? = nil) {
         lastLineStart = out.count
         lineCount += 1
         if !text.isEmpty { out.append(contentsOf: repeatElement(0x20, count: indent)) }
+        if dash {
+            out.append(UInt8(ascii: "-"))
+            out.append(0x20)
+        }
         out.append(contentsOf: text.utf8)
+        if let value {
+            out.append(UInt8(ascii: ":"))
+            out.append(0x20)
+            out.append(contentsOf: value.utf8)
+        }
         if let trailing {
             out.append(0x20)
             out.append(0x20)
@@ -82,7 +97,7 @@ private struct Emitter {
     func line(_ owner: String, _ key: String) -> Int? { keyLines.isEmpty ? nil : keyLines["\(owner)#\(key)"] }
 
     mutating func field(_ key: String, _ value: String, owner: String, indent: Int, sourceKey: String? = nil) {
-        emit("\(key): \(value)", indent: indent, source: line(owner, sourceKey ?? key))
+        emit(dash: false, key: key, value: value, indent: indent, source: line(owner, sourceKey ?? key))
     }
 
     mutating func text(_ key: String, _ value: String, owner: String, indent: Int) {
@@ -201,9 +216,10 @@ private struct Emitter {
     }
 
     mutating func writeRegion(_ r: Region, parentPath: String, indent: Int) {
-        let path = parentPath + "/" + r.name
+        // The path only finds source lines and flow style, which a map without source lacks.
+        let path = keyLines.isEmpty && flowRegions.isEmpty ? "" : parentPath + "/" + r.name
         let start = line(path, "name")
-        if flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil, r.translation == .identity, !(r.notes ?? "").contains("\n") {
+        if !flowRegions.isEmpty && flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil, r.translation == .identity, !(r.notes ?? "").contains("\n") {
             var f = scalarFields(r, flow: true)
             if let n = r.notes { f.append(("notes", scalar(n, flow: true))) }
             emit("- {" + f.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}", indent: indent, source: start)
@@ -211,8 +227,8 @@ private struct Emitter {
         }
         let inner = indent + 2
         for (i, (key, value)) in scalarFields(r, flow: false).enumerated() {
-            let source = key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
-            emit((i == 0 ? "- " : "") + "\(key): \(value)", indent: i == 0 ? indent : inner, source: source)
+            let source = keyLines.isEmpty ? nil : key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
+            emit(dash: i == 0, key: key, value: value, indent: i == 0 ? indent : inner, source: source)
         }
         if let host = r.pcie {
             if let e = host.ecam { field("ecam", "{base: \(hex(e.base)), size: \(e.size.map(sizeText) ?? hex(e.sizeMinusOne))}", owner: path, indent: inner) }

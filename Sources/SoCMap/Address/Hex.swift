@@ -1,16 +1,26 @@
 /// Formats an address or size for people: lowercase hex with `_` every four digits,
 /// `0x8000_0000`, `0x0`, `0xffff_ffff_ffff_ffff`.
 public func hex(_ value: UInt64) -> String {
-    let digits = String(value, radix: 16)
-    var out = "0x"
-    out.reserveCapacity(digits.count + digits.count / 4 + 2)
-    var remaining = digits.count
-    for ch in digits {
-        out.append(ch)
-        remaining -= 1
-        if remaining > 0 && remaining % 4 == 0 { out.append("_") }
+    // Written right to left into the string's own storage: this runs for every address
+    // `fmt`, `import` and `show` print.
+    let digits = value == 0 ? 1 : (67 - value.leadingZeroBitCount) / 4
+    let count = 2 + digits + (digits - 1) / 4
+    return String(unsafeUninitializedCapacity: count) { buffer in
+        buffer[0] = UInt8(ascii: "0")
+        buffer[1] = UInt8(ascii: "x")
+        var v = value, at = count - 1
+        for i in 0..<digits {
+            if i > 0 && i % 4 == 0 {
+                buffer[at] = UInt8(ascii: "_")
+                at -= 1
+            }
+            let d = UInt8(truncatingIfNeeded: v & 0xF)
+            buffer[at] = d < 10 ? 0x30 + d : 0x57 + d
+            at -= 1
+            v >>= 4
+        }
+        return count
     }
-    return out
 }
 
 /// Formats `value` as exactly `width` lowercase hex digits with no prefix, the way QEMU's
@@ -23,9 +33,9 @@ public func paddedHex(_ value: UInt64, width: Int) -> String {
 /// Formats a size with a binary suffix when it is an exact multiple below 1024 of the unit
 /// (`64K`, `1G`, `1023M`), otherwise as hex (`0x2eff_0000`). The canonical form `socmap fmt` writes.
 public func sizeText(_ size: UInt64) -> String {
-    let units: [(UInt64, String)] = [(1 << 60, "E"), (1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")]
-    for (unit, suffix) in units where size >= unit && size % unit == 0 && size / unit < 1024 {
-        return "\(size / unit)\(suffix)"
+    for (shift, suffix) in zip(stride(from: 60, through: 10, by: -10), "EPTGMK") {
+        let unit: UInt64 = 1 << UInt64(shift)
+        if size >= unit && size % unit == 0 && size / unit < 1024 { return String(size / unit) + String(suffix) }
     }
     return hex(size)
 }
