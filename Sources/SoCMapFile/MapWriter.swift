@@ -65,18 +65,24 @@ private struct Emitter {
             out.append(UInt8(ascii: "-"))
             out.append(0x20)
         }
-        out.append(contentsOf: text.utf8)
+        append(text)
         if let value {
             out.append(UInt8(ascii: ":"))
             out.append(0x20)
-            out.append(contentsOf: value.utf8)
+            append(value)
         }
         if let trailing {
             out.append(0x20)
             out.append(0x20)
-            out.append(contentsOf: trailing.utf8)
+            append(trailing)
         }
         out.append(0x0A)
+    }
+
+    /// Appends a string's UTF-8 (one copy for native strings).
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
     }
 
     mutating func finish() -> String {
@@ -311,7 +317,9 @@ func needsQuotes(_ s: String, flow: Bool) -> Bool {
         if flow && (b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "{") || b == UInt8(ascii: "}")) { return true }
         previous = b
     }
-    return u.count <= 5 && reservedWords.contains(s.lowercased())
+    // true, false, yes, no, on, off, null, y, n, ~ in any case.
+    guard u.count <= 5, "tfynoTFYNO~".utf8.contains(first) else { return false }
+    return reservedWords.contains(s.lowercased())
 }
 
 /// A string as a YAML scalar, quoted only when it must be.

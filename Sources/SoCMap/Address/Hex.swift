@@ -33,9 +33,11 @@ public func paddedHex(_ value: UInt64, width: Int) -> String {
 /// Formats a size with a binary suffix when it is an exact multiple below 1024 of the unit
 /// (`64K`, `1G`, `1023M`), otherwise as hex (`0x2eff_0000`). The canonical form `socmap fmt` writes.
 public func sizeText(_ size: UInt64) -> String {
-    for (shift, suffix) in zip(stride(from: 60, through: 10, by: -10), "EPTGMK") {
-        let unit: UInt64 = 1 << UInt64(shift)
-        if size >= unit && size % unit == 0 && size / unit < 1024 { return String(size / unit) + String(suffix) }
+    var shift: UInt64 = 60
+    for suffix in ["E", "P", "T", "G", "M", "K"] as [StaticString] {
+        let unit: UInt64 = 1 << shift
+        if size >= unit && size & (unit - 1) == 0 && size >> shift < 1024 { return String(size >> shift) + suffix.description }
+        shift -= 10
     }
     return hex(size)
 }
