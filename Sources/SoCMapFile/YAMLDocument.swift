@@ -250,8 +250,6 @@ struct Node {
         fileprivate let node: Node
         var string: String { node.document.string(node.record) }
         var style: YAMLDocument.ScalarStyle { YAMLDocument.ScalarStyle(rawValue: node.record.style) ?? .plain }
-        /// Whether the text equals `other`, without building a string.
-        func hasText(_ other: StaticString) -> Bool { node.document.textEquals(node.record, other) }
     }
 
     /// A mapping's key/value pairs in source order.
