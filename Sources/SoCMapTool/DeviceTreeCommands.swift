@@ -18,6 +18,11 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
+        try Self.export(view: view, to: output)
+    }
+
+    /// Exports the map `view` names to `output` (shared with the start-up fast path).
+    static func export(view: some ViewRequest, to output: String) throws {
         let map = try view.loadUsableMap()
         _ = try view.resolvedInitiator(in: map)
         let tree = DeviceTreeExport.flatTree(of: map, setting: try view.resolvedSetting(in: map))
@@ -54,6 +59,11 @@ struct ImportCommand: ParsableCommand {
     var output: String = "-"
 
     func run() throws {
+        try Self.importTree(deviceTree, to: output)
+    }
+
+    /// Imports `deviceTree` as a map written to `output` (shared with the start-up fast path).
+    static func importTree(_ deviceTree: String, to output: String) throws {
         let imported = try DeviceTreeFiles.importMap(path: deviceTree)
         for w in imported.warnings { printError(w.description) }
         let text = MapWriter.format(MapFile(map: imported.map))
