@@ -13,7 +13,7 @@ final class YAMLDocument {
     /// How a scalar was written.
     enum ScalarStyle: UInt8 { case plain, singleQuoted, doubleQuoted, literal, folded }
 
-    struct Record {
+    struct Record: Equatable {
         var kind: Kind
         /// For scalars, the `ScalarStyle`; for collections, 1 when written in flow style.
         var style: UInt8
@@ -41,22 +41,30 @@ final class YAMLDocument {
 
     /// Parses `bytes` (UTF-8), which must hold at most one document; `nil` for an empty stream.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> YAMLDocument? {
+        if let fast = FastYAML.read(bytes.bindMemory(to: UInt8.self)) {
+            return fast.root >= 0 ? YAMLDocument(records: fast.records, children: fast.children, text: fast.text, root: fast.root) : nil
+        }
+        return try parseWithLibYAML(bytes)
+    }
+
+    /// `parse` through libyaml's event parser alone (what the fast reader is checked against).
+    static func parseWithLibYAML(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> YAMLDocument? {
         var reader = Reader()
         reader.records.reserveCapacity(bytes.count / 8)
         reader.children.reserveCapacity(bytes.count / 8)
         reader.text.reserveCapacity(bytes.count / 2)
         try reader.read(bytes)
-        return reader.root >= 0 ? YAMLDocument(reader) : nil
+        return reader.root >= 0 ? YAMLDocument(records: reader.records, children: reader.children, text: reader.text, root: reader.root) : nil
     }
 
     /// The root node. Nodes do not keep the document alive: keep it while they are used.
     var rootNode: Node { Node(document: self, index: root) }
 
-    private init(_ reader: Reader) {
-        records = reader.records
-        children = reader.children
-        text = reader.text
-        root = reader.root
+    private init(records: [Record], children: [Int32], text: [UInt8], root: Int32) {
+        self.records = records
+        self.children = children
+        self.text = text
+        self.root = root
     }
 
     /// Builds the arena from libyaml's events.
