@@ -14,6 +14,9 @@ struct FastYAML {
     private(set) var children: [Int32] = []
     private(set) var text: [UInt8] = []
     private(set) var root: Int32 = -1
+    /// Children of the collections being read, innermost last (one stack, not an array per
+    /// collection).
+    private var pending: [Int32] = []
 
     /// Thrown to give up; the text is then read by libyaml.
     private struct GiveUp: Error {}
@@ -123,16 +126,34 @@ struct FastYAML {
         return Int32(records.count - 1)
     }
 
-    private mutating func close(_ index: Int32, items: [Int32]) throws(GiveUp) {
-        if records[Int(index)].kind == .mapping && items.count > 2 {
+    /// Ends collection `index`, whose children are `pending[first...]`.
+    private mutating func close(_ index: Int32, from first: Int) throws(GiveUp) {
+        let items = pending.count - first
+        if records[Int(index)].kind == .mapping && items > 2 {
             // Duplicate keys are an error libyaml's path reports.
-            let keys = stride(from: 0, to: items.count, by: 2).map { records[Int(items[$0])] }
-            var seen = Set<ArraySlice<UInt8>>()
-            for k in keys where !seen.insert(text[Int(k.start)..<Int(k.start + k.count)]).inserted { throw GiveUp() }
+            if items <= 32 {
+                for a in stride(from: first, to: pending.count, by: 2) {
+                    for b in stride(from: a + 2, to: pending.count, by: 2) where sameText(pending[a], pending[b]) { throw GiveUp() }
+                }
+            } else {
+                var seen = Set<ArraySlice<UInt8>>()
+                for k in stride(from: first, to: pending.count, by: 2) {
+                    let r = records[Int(pending[k])]
+                    if !seen.insert(text[Int(r.start)..<Int(r.start + r.count)]).inserted { throw GiveUp() }
+                }
+            }
         }
         records[Int(index)].start = Int32(children.count)
-        records[Int(index)].count = Int32(records[Int(index)].kind == .mapping ? items.count / 2 : items.count)
-        children.append(contentsOf: items)
+        records[Int(index)].count = Int32(records[Int(index)].kind == .mapping ? items / 2 : items)
+        children.append(contentsOf: pending[first...])
+        pending.removeSubrange(first...)
+    }
+
+    private func sameText(_ a: Int32, _ b: Int32) -> Bool {
+        let ra = records[Int(a)], rb = records[Int(b)]
+        guard ra.count == rb.count else { return false }
+        for i in 0..<Int(ra.count) where text[Int(ra.start) + i] != text[Int(rb.start) + i] { return false }
+        return true
     }
 
     // MARK: Block structure
@@ -167,13 +188,13 @@ struct FastYAML {
 
     private mutating func blockMapping(indent: Int) throws(GiveUp) -> Int32 {
         let mapping = open(.mapping, flow: false, at: pos)
-        var items: [Int32] = []
+        let first = pending.count
         while true {
             guard let colon = keyEnd(pos) else { throw GiveUp() }
             var end = colon
             while end > pos && bytes[end - 1] == 0x20 { end -= 1 }
             let keyStart = pos
-            items.append(scalar(keyStart, bytes[keyStart..<end], style: .plain))
+            pending.append(scalar(keyStart, bytes[keyStart..<end], style: .plain))
             pos = colon + 1
             while byte(pos) == 0x20 { pos += 1 }
             if byte(pos) == 0x0A || byte(pos) == UInt8(ascii: "#") && bytes[pos - 1] == 0x20 {
@@ -181,41 +202,41 @@ struct FastYAML {
                 // same indentation.
                 nextLine()
                 guard let next = try nextContent(), next > indent || next == indent && isDash(pos) else { throw GiveUp() }
-                items.append(try blockNode(indent: next))
+                pending.append(try blockNode(indent: next))
             } else {
-                items.append(try inlineValue(parentIndent: indent))
+                pending.append(try inlineValue(parentIndent: indent))
             }
             guard let next = try nextContent(), next >= indent else { break }
             if next > indent { throw GiveUp() }
             if isDash(pos) { break }
         }
-        try close(mapping, items: items)
+        try close(mapping, from: first)
         return mapping
     }
 
     private mutating func blockSequence(indent: Int) throws(GiveUp) -> Int32 {
         let sequence = open(.sequence, flow: false, at: pos)
-        var items: [Int32] = []
+        let first = pending.count
         while true {
             pos += 1
             while byte(pos) == 0x20 { pos += 1 }
             if byte(pos) == 0x0A || byte(pos) == UInt8(ascii: "#") {
                 nextLine()
                 guard let next = try nextContent(), next > indent else { throw GiveUp() }
-                items.append(try blockNode(indent: next))
+                pending.append(try blockNode(indent: next))
             } else if isDash(pos) {
                 throw GiveUp()
             } else if keyEnd(pos) != nil {
                 // A mapping that starts on the dash's line: its keys line up with the first.
-                items.append(try blockMapping(indent: pos - lineStart))
+                pending.append(try blockMapping(indent: pos - lineStart))
             } else {
-                items.append(try inlineValue(parentIndent: indent))
+                pending.append(try inlineValue(parentIndent: indent))
             }
             guard let next = try nextContent(), next >= indent else { break }
             if next > indent { throw GiveUp() }
             if !isDash(pos) { break }
         }
-        try close(sequence, items: items)
+        try close(sequence, from: first)
         return sequence
     }
 
@@ -357,19 +378,19 @@ struct FastYAML {
         let sequence = open(.sequence, flow: true, at: pos)
         pos += 1
         skipFlowSpaces()
-        var items: [Int32] = []
+        let first = pending.count
         if byte(pos) == UInt8(ascii: "]") {
             pos += 1
         } else {
             while true {
-                items.append(try flowOrScalar(flow: true))
+                pending.append(try flowOrScalar(flow: true))
                 skipFlowSpaces()
                 // `[a: b]` is a one-pair mapping inside the sequence.
                 if byte(pos) == UInt8(ascii: ":") { throw GiveUp() }
                 if try flowSeparator(UInt8(ascii: "]")) { break }
             }
         }
-        try close(sequence, items: items)
+        try close(sequence, from: first)
         return sequence
     }
 
@@ -377,24 +398,24 @@ struct FastYAML {
         let mapping = open(.mapping, flow: true, at: pos)
         pos += 1
         skipFlowSpaces()
-        var items: [Int32] = []
+        let first = pending.count
         if byte(pos) == UInt8(ascii: "}") {
             pos += 1
         } else {
             while true {
                 guard startsPlain(pos, flow: true) else { throw GiveUp() }
-                items.append(try plain(flow: true))
+                pending.append(try plain(flow: true))
                 skipFlowSpaces()
                 guard byte(pos) == UInt8(ascii: ":"), byte(pos + 1) == 0x20 else { throw GiveUp() }
                 pos += 2
                 skipFlowSpaces()
                 let c = byte(pos)
                 if c == UInt8(ascii: ",") || c == UInt8(ascii: "}") { throw GiveUp() }
-                items.append(try flowOrScalar(flow: true))
+                pending.append(try flowOrScalar(flow: true))
                 if try flowSeparator(UInt8(ascii: "}")) { break }
             }
         }
-        try close(mapping, items: items)
+        try close(mapping, from: first)
         return mapping
     }
 

@@ -75,15 +75,20 @@ extension MapReader {
     }
 
     private mutating func rejectKeys(_ f: Fields, notFor kind: RegionKind, path: String) {
-        var invalid: [String] = []
-        if kind != .alias { invalid += ["target", "offset"] }
-        if kind != .pcie { invalid += ["ecam", "bus-range", "windows"] }
-        if kind == .alias || kind == .pcie { invalid += ["children", "ranges"] }
-        if kind == .pcie { invalid += ["base", "size", "last", "repeat"] }
-        for key in invalid {
-            if let entry = f[key] {
-                yaml.error("bad-value", "'\(key)' does not apply to a region of kind \(kind.rawValue)", at: entry.key, path: path)
-            }
+        for entry in f.entries where !Self.applies(entry.name, to: kind) {
+            yaml.error("bad-value", "'\(entry.name)' does not apply to a region of kind \(kind.rawValue)", at: entry.key, path: path)
+        }
+    }
+
+    /// Whether a region key may appear on a region of `kind` (the alias and PCIe keys belong
+    /// to their kinds; those two kinds take no children or ranges, and PCIe no extent).
+    static func applies(_ key: String, to kind: RegionKind) -> Bool {
+        switch key {
+        case "target", "offset": return kind == .alias
+        case "ecam", "bus-range", "windows": return kind == .pcie
+        case "children", "ranges": return kind != .alias && kind != .pcie
+        case "base", "size", "last", "repeat": return kind != .pcie
+        default: return true
         }
     }
 

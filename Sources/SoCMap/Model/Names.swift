@@ -4,17 +4,30 @@ public enum Names {
     /// node-name alphabet), an optional `@unit` as in device-tree node names (imported maps
     /// use them), plus `{i}` placeholders for repetitions.
     public static func isValidRegionName(_ name: String) -> Bool {
-        var bytes = Array(name.utf8)
-        // `{i}` placeholders stand for digits.
-        var i = 0
-        while i + 2 < bytes.count {
-            if bytes[i] == 0x7B, bytes[i + 1] == 0x69, bytes[i + 2] == 0x7D {
-                bytes.replaceSubrange(i...(i + 2), with: [0x30])
+        var name = name
+        return name.withUTF8 { bytes in
+            // One optional `@` between two non-empty parts; `{i}` placeholders stand for digits.
+            var i = 0, partLength = 0, ats = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == 0x7B && i + 2 < bytes.count && bytes[i + 1] == 0x69 && bytes[i + 2] == 0x7D {
+                    i += 3
+                    partLength += 1
+                    continue
+                }
+                if b == 0x40 {
+                    guard partLength > 0, ats == 0 else { return false }
+                    ats += 1
+                    partLength = 0
+                } else if isAlphanumeric(b) || b == 0x2C || b == 0x2E || b == 0x5F || b == 0x2B || b == 0x2D {
+                    partLength += 1
+                } else {
+                    return false
+                }
+                i += 1
             }
-            i += 1
+            return partLength > 0
         }
-        let parts = bytes.split(separator: 0x40, maxSplits: 1, omittingEmptySubsequences: false)
-        return parts.count <= 2 && parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { isAlphanumeric($0) || $0 == 0x2C || $0 == 0x2E || $0 == 0x5F || $0 == 0x2B || $0 == 0x2D } }
     }
 
     /// Whether `word` may name a switch, a switch value or an initiator.
