@@ -21,12 +21,13 @@ struct BatchDecoder {
         labelSpans = Array(repeating: (-1, 0), count: router.segmentCount)
     }
 
-    static let jsonHead = Array("{\"address\":\"0x".utf8)
-    static let jsonMiddle = Array("\",".utf8)
-    static let jsonTail = Array("\"}\n".utf8)
-    static let jsonUnassigned = Array("\"status\":\"unassigned\"}\n".utf8)
-    static let plainUnassigned = Array(" unassigned\n".utf8)
-    static let plainOffset = Array("0x".utf8)
+    // Fixed pieces of the answers, as static strings (no lazy globals on the per-line path).
+    static let jsonHead: StaticString = "{\"address\":\"0x"
+    static let jsonMiddle: StaticString = "\","
+    static let jsonTail: StaticString = "\"}\n"
+    static let jsonUnassigned: StaticString = "\"status\":\"unassigned\"}\n"
+    static let plainUnassigned: StaticString = " unassigned\n"
+    static let plainOffset: StaticString = "0x"
 
     /// The bytes between the address and the offset for a segment.
     mutating func labelSpan(for segment: Int, route: Router.Route) -> (offset: Int32, length: Int32) {
@@ -92,7 +93,7 @@ struct BatchDecoder {
                     reportBad(bad, line: lineNumber)
                     return false
                 }
-                pending.removeAll(keepingCapacity: true)
+                if !pending.isEmpty { pending.removeAll(keepingCapacity: true) }
                 start = end + 1
                 if out.count > 1 << 20 { out.flush() }
             }
@@ -217,8 +218,8 @@ struct OutputBuffer {
     }
 
     @inline(__always)
-    mutating func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append($0) }
+    mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     /// Appends lowercase hex digits, with `_` every four when `grouped`.

@@ -101,7 +101,7 @@ say("## route: \(rate(Double(probeCount)))probes, about half in gaps; throughput
 say("| N | socmap tput | C branch-free | C Eytzinger | ratio (socmap / best C) | socmap lat | C bf lat | C eyt lat | allocs/lookup | build |")
 say("|---|---|---|---|---|---|---|---|---|---|")
 for n in [16, 256, 4096, 65536, 1 << 20] {
-    let r = benchmarkRoute(n: n, probes: probeCount, repeats: repeats)
+    let r = benchmarkRoute(n: n, probes: probeCount, repeats: quick ? 1 : 5)
     let best = max(r.branchFreeThroughput, r.eytzingerThroughput)
     say("| \(n) | \(rate(r.swiftThroughput))/s | \(rate(r.branchFreeThroughput))/s | \(rate(r.eytzingerThroughput))/s | \(format(r.swiftThroughput / best)) | \(format(r.swiftLatency, 1)) | \(format(r.branchFreeLatency, 1)) | \(format(r.eytzingerLatency, 1)) | \(format(r.allocationsPerLookup, 3)) | \(format(r.buildSeconds, 3)) s |")
 }
