@@ -35,7 +35,8 @@ public enum DeviceTreeExport {
     /// A node-name-safe version of a region name (device-tree node names take 1-31 characters).
     static func nodeName(_ name: String) -> String {
         // Most region names are node names already.
-        if !name.isEmpty && name.utf8.count <= 31 && name.utf8.allSatisfy(isNodeNameByte) { return name }
+        var copy = name
+        if copy.withUTF8({ $0.count >= 1 && $0.count <= 31 && $0.allSatisfy(isNodeNameByte) }) { return name }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(name.utf8.count)
         for b in name.utf8 {

@@ -166,7 +166,7 @@ struct ExportBuilder {
             guard isReservedLeaf(r, atRoot: true) else { return }
             reservedNames.append(Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &reservedUsed))
             out.beginNode(reservedNames[reservedNames.count - 1])
-            if let range = r.range { out.numbers(names.reg, [(range.base, rootCells), (range.sizeMinusOne &+ 1, rootCells)]) }
+            if let range = r.range { out.pair(names.reg, range.base, rootCells, range.sizeMinusOne &+ 1, rootCells) }
             out.empty(names.noMap)
             finishDeviceNode(r)
             reservedCompatibleMatches.append(compatibleMatches(r))
@@ -241,7 +241,7 @@ struct ExportBuilder {
             if host.ecam != nil { out.strings(names.deviceType, ["pci"]) }
             out.cells(names.addressCells, [3])
             out.cells(names.sizeCells, [2])
-            if let e = host.ecam { out.numbers(names.reg, [(e.base, cells.0), (e.sizeMinusOne &+ 1, cells.1)]) }
+            if let e = host.ecam { out.pair(names.reg, e.base, cells.0, e.sizeMinusOne &+ 1, cells.1) }
             out.cells(names.busRange, [UInt32(host.firstBus), UInt32(host.lastBus)])
             out.addProperty(id: names.ranges) { bytes in
                 for w in host.windows {
@@ -283,7 +283,7 @@ struct ExportBuilder {
             // Aliases carry no `reg`: they would repeat their target's unit address (dtc's
             // unique_unit_address) and are no device; their range travels in the annotation.
             if let range, !isBus, r.kind != .alias {
-                out.numbers(names.reg, [(range.base, cells.0), (range.sizeMinusOne &+ 1, cells.1)])
+                out.pair(names.reg, range.base, cells.0, range.sizeMinusOne &+ 1, cells.1)
             }
             if r.kind == .sram && r.children.isEmpty, let range {
                 out.cells(names.addressCells, [1])
@@ -364,7 +364,7 @@ struct ExportBuilder {
         else { return }
         notes.beginNode("region-\(index)")
         if let translation { notes.strings(names.translation, [translation]) }
-        if let range = extent { notes.numbers(names.extent, [(range.base, 2), (range.last, 2)]) }
+        if let range = extent { notes.pair(names.extent, range.base, 2, range.last, 2) }
         if r.priority != 0 { notes.cells(names.priority, [UInt32(bitPattern: Int32(clamping: r.priority))]) }
         if let c = r.condition { notes.strings(names.when, [c.description]) }
         if !sameCompatible { notes.strings(names.mapCompatible, [r.compatible.joined(separator: " ")]) }

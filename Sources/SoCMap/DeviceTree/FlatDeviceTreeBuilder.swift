@@ -103,6 +103,15 @@ extension FlatDeviceTree {
             addProperty(id: id) { bytes in for c in values { bytes.appendCell(c) } }
         }
 
+        /// Adds `address` and `size` with their cell counts (a `reg` entry), without building a
+        /// list first.
+        public mutating func pair(_ id: Int, _ address: UInt64, _ addressCells: Int, _ size: UInt64, _ sizeCells: Int) {
+            addProperty(id: id) { bytes in
+                bytes.appendNumber(address, cells: addressCells)
+                bytes.appendNumber(size, cells: sizeCells)
+            }
+        }
+
         /// Adds numbers, each as the given count of cells.
         public mutating func numbers(_ id: Int, _ values: [(UInt64, Int)]) {
             addProperty(id: id) { bytes in for (value, count) in values { bytes.appendNumber(value, cells: count) } }
