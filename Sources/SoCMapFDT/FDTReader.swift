@@ -74,18 +74,23 @@ public enum FDTReader {
                 open.append(tree.appendNode(name: UnsafeRawBufferPointer(start: name, count: Int(length))))
             case UInt32(FDT_PROP):
                 guard let node = open.last else { throw FDTError("a property outside any node", operation: "walking the tree", location: location()) }
-                var length: Int32 = 0
-                guard let property = fdt_get_property_by_offset(fdt, offset, &length) else {
-                    throw FDTError(code: length, operation: "fdt_get_property_by_offset", location: location())
-                }
+                // fdt_next_tag has checked that the whole property lies inside the block, so its
+                // header is read in place rather than through fdt_get_property_by_offset (which
+                // walks the tag a second time).
+                guard let header = fdt_offset_ptr(fdt, offset, 12) else { throw FDTError(code: -FDT_ERR_TRUNCATED, operation: "fdt_offset_ptr", location: location()) }
+                let property = header.assumingMemoryBound(to: fdt_property.self)
+                var length = Int32(bitPattern: UInt32(bigEndian: property.pointee.len))
+                guard length >= 0 else { throw FDTError(code: -FDT_ERR_BADSTRUCTURE, operation: "reading a property", location: location()) }
                 let nameOffset = Int(UInt32(bigEndian: property.pointee.nameoff))
                 var id = nameOffset < ids.count ? ids[nameOffset] : -1
                 if id < 0 {
-                    guard let name = fdt_string(fdt, Int32(nameOffset)) else { throw FDTError("a property name outside the strings block", operation: "fdt_string", location: location()) }
+                    guard let name = fdt_string(fdt, Int32(truncatingIfNeeded: nameOffset)) else {
+                        throw FDTError("a property name outside the strings block", operation: "fdt_string", location: location())
+                    }
                     id = tree.nameID(String(cString: name))
                     if nameOffset < ids.count { ids[nameOffset] = id }
                 }
-                var value = UnsafeRawPointer(property) + 12
+                var value = header + 12
                 if oldLayout {
                     var ignored: UnsafePointer<CChar>?
                     guard let v = fdt_getprop_by_offset(fdt, offset, &ignored, &length) else {

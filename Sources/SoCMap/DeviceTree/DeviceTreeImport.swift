@@ -75,6 +75,8 @@ struct Reader {
     let source: String
     var warnings: [Diagnostic] = []
     var errors: [Diagnostic] = []
+    /// The last `compatible` value decoded, and its strings.
+    var lastCompatible: (bytes: ArraySlice<UInt8>, strings: [String])?
 
     /// Ids of the property names the import looks at (-1 when the tree has none).
     let ids: KnownNames

@@ -84,6 +84,17 @@ extension Reader {
         return result
     }
 
+    /// A node's `compatible` list; siblings often repeat their neighbour's, which is then
+    /// shared rather than decoded again.
+    mutating func compatibleStrings(_ node: FlatDeviceTree.Node) -> [String] {
+        guard let p = node.property(ids.compatible) else { return [] }
+        let bytes = p.bytes
+        if let last = lastCompatible, last.bytes == bytes { return last.strings }
+        let strings = p.strings ?? []
+        lastCompatible = (bytes, strings)
+        return strings
+    }
+
     /// Whether `status` says the node is not in use (anything but "okay"/"ok").
     func isDisabled(_ node: FlatDeviceTree.Node) -> Bool {
         guard let status = node.property(ids.status) else { return false }
@@ -107,7 +118,7 @@ extension Reader {
     /// nothing when it holds no addresses at all.
     mutating func importNode(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
         let disabled = isDisabled(node)
-        let compatible = node.property(ids.compatible)?.strings ?? []
+        let compatible = compatibleStrings(node)
         let deviceType = node.property(ids.deviceType)?.string
         if deviceType == "pci" || deviceType == "pciex" {
             if let host = try pcie(node, path: path(), parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
