@@ -259,9 +259,9 @@ struct FastYAML {
             UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"), UInt8(ascii: "|"), UInt8(ascii: ">"), UInt8(ascii: "'"),
             UInt8(ascii: "\""), UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"):
             return false
-        case UInt8(ascii: "?"), UInt8(ascii: ":") where flow:
-            return false  // libyaml reads them as key and value indicators in flow context
         case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"):
+            // In flow context libyaml always reads `?` and `:` as key and value indicators.
+            if flow && c != UInt8(ascii: "-") { return false }
             let n = byte(p + 1)
             return !(n == 0x20 || n == 0x0A || flow && (n == UInt8(ascii: ",") || n == UInt8(ascii: "[") || n == UInt8(ascii: "]") || n == UInt8(ascii: "{") || n == UInt8(ascii: "}")))
         default:
