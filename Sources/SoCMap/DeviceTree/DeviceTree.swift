@@ -27,15 +27,6 @@ public struct DeviceTree: Hashable, Sendable {
         self.root = root
     }
 
-    /// The node at an absolute path (`/amba/serial@e0000000`), if any.
-    public func node(at path: String) -> DTNode? {
-        var current = root
-        for component in path.split(separator: "/") {
-            guard let next = current.children.first(where: { $0.name == component }) else { return nil }
-            current = next
-        }
-        return current
-    }
 }
 
 /// A device-tree node.
@@ -56,21 +47,6 @@ public struct DTNode: Hashable, Sendable {
 
     /// The property named `name`, if present.
     public subscript(name: String) -> DTProperty? { properties.first { $0.name == name } }
-
-    /// The part of the name before `@`.
-    public var baseName: String { String(name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).first ?? "") }
-
-    /// The part after `@`, if any.
-    public var unitAddress: String? {
-        let parts = name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
-        return parts.count == 2 ? String(parts[1]) : nil
-    }
-
-    /// Whether `status` says the node is not in use (anything but "okay"/"ok").
-    public var isDisabled: Bool {
-        guard let status = self["status"]?.string else { return false }
-        return status != "okay" && status != "ok"
-    }
 
     /// Appends a property.
     public mutating func set(_ name: String, _ value: DTProperty.Value) {

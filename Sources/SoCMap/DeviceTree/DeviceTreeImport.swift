@@ -146,11 +146,6 @@ struct Reader {
         return result
     }
 
-    func low64(_ values: [UInt32], at index: Int, count: Int) -> UInt64 {
-        let take = min(count, 2)
-        return values.number(at: index + count - take, count: take)
-    }
-
     /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps.
     mutating func range(_ e: RegEntry, path: @autoclosure () -> String, sizeCellsZero: Bool) -> AddressRange? {
         if sizeCellsZero { return AddressRange(base: e.address, size: 1) }

@@ -63,16 +63,6 @@ public final class FlatDeviceTree {
         return path
     }
 
-    /// The node at an absolute path (`/amba/serial@e0000000`), if any.
-    public func node(at path: String) -> Node? {
-        var current = root
-        for component in path.split(separator: "/") {
-            guard let next = current.children.first(where: { $0.hasName(component) }) else { return nil }
-            current = next
-        }
-        return current
-    }
-
     /// A node of the tree.
     public struct Node {
         // Nodes live while their tree does (readers hold the tree); unowned(unsafe) keeps
@@ -120,9 +110,6 @@ public final class FlatDeviceTree {
         /// The children, in blob order.
         public var children: Children { Children(tree: tree, first: index + 1, end: record.end) }
 
-        /// Whether the node has children.
-        public var hasChildren: Bool { record.end > index + 1 }
-
         /// The indices of the properties in `tree.properties`.
         public var propertyIndices: Range<Int> {
             let r = record
@@ -141,11 +128,6 @@ public final class FlatDeviceTree {
             return property(id)
         }
 
-        /// Whether `status` says the node is not in use (anything but "okay"/"ok").
-        public var isDisabled: Bool {
-            guard let status = self["status"]?.string else { return false }
-            return status != "okay" && status != "ok"
-        }
     }
 
     /// The children of a node.

@@ -84,9 +84,7 @@ extension FlatDeviceTree {
         }
 
         /// Whether the innermost open node has a property with name id `id`.
-        public func currentNodeHas(_ id: Int) -> Bool {
-            properties[nodes[open.last!].firstProperty...].contains { $0.name == id }
-        }
+        public func currentNodeHas(_ id: Int) -> Bool { currentNodeValue(id) != nil }
 
         /// Adds NUL-terminated strings.
         public mutating func strings(_ id: Int, _ list: [String]) {

@@ -176,13 +176,13 @@ extension Reader {
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
     mutating func dmaRanges(_ node: FlatDeviceTree.Node, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
         guard let p = node.property(ids.dmaRanges) else { return nil }
-        if p.bytes.isEmpty { return "dma-ranges: identity" }
+        if p.count == 0 { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
-        guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "dma-ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4)", path: path())
+        guard p.count % (count * 4) == 0 else {
+            throw fail("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4)", path: path())
         }
-        let entries = stride(from: 0, to: values.count, by: count).map { i in
-            "bus \(hex(low64(values, at: i, count: own.0))) -> \(hex(low64(values, at: i + own.0, count: parent.0))) size \(hex(low64(values, at: i + own.0 + parent.0, count: own.1)))"
+        let entries = stride(from: 0, to: p.count / 4, by: count).map { i in
+            "bus \(hex(p.number(at: i, count: own.0))) -> \(hex(p.number(at: i + own.0, count: parent.0))) size \(hex(p.number(at: i + own.0 + parent.0, count: own.1)))"
         }
         return "dma-ranges: " + entries.joined(separator: ", ")
     }
@@ -192,16 +192,16 @@ extension Reader {
         let entries = try regEntries(node, path: path(), cells: parentCells)
         let ecam = entries.first.flatMap { range($0, path: path(), sizeCellsZero: false) }
         var windows: [PCIeWindow] = []
-        if let p = node.property(ids.ranges), !p.bytes.isEmpty {
+        if let p = node.property(ids.ranges), p.count > 0 {
             let count = 3 + parentCells.0 + 2
-            guard let values = p.cells, p.bytes.count % (count * 4) == 0 else {
-                throw fail("ranges-format", "PCI ranges is \(p.bytes.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path())
+            guard p.count % (count * 4) == 0 else {
+                throw fail("ranges-format", "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path())
             }
-            for i in stride(from: 0, to: values.count, by: count) {
-                let hi = values[i]
-                let pci = values.number(at: i + 1, count: 2)
-                let cpu = low64(values, at: i + 3, count: parentCells.0)
-                let size = values.number(at: i + 3 + parentCells.0, count: 2)
+            for i in stride(from: 0, to: p.count / 4, by: count) {
+                let hi = p.cell(i)
+                let pci = p.number(at: i + 1, count: 2)
+                let cpu = p.number(at: i + 3, count: parentCells.0)
+                let size = p.number(at: i + 3 + parentCells.0, count: 2)
                 let space: PCISpace
                 switch (hi >> 24) & 3 {
                 case 1: space = .io
