@@ -7,56 +7,72 @@ let strictness: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Dependencies point one way: the tool → map files and the libfdt bridge → checks, views and
+// device trees → the router library, which depends on nothing but the standard library.
 let package = Package(
     name: "socmap",
     products: [
+        // The router library: address types, the map model, lowering, host and guest routers.
         .library(name: "SoCMap", targets: ["SoCMap"]),
+        .library(name: "SoCMapViews", targets: ["SoCMapViews"]),
+        .library(name: "SoCMapChecks", targets: ["SoCMapChecks"]),
+        .library(name: "SoCMapDeviceTree", targets: ["SoCMapDeviceTree"]),
         .library(name: "SoCMapFile", targets: ["SoCMapFile"]),
         .library(name: "SoCMapFDT", targets: ["SoCMapFDT"]),
         .executable(name: "socmap", targets: ["SoCMapTool"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
-        // The core: model, address arithmetic, router, checks, views. Standard library only.
+        // Address arithmetic, the map model, its resolution, the router and guest routers.
         .target(name: "SoCMap", swiftSettings: strictness),
-        // Map files (YAML / JSON) with source positions; the only module that imports Yams.
-        .target(
-            name: "SoCMapFile",
-            dependencies: ["SoCMap", .product(name: "Yams", package: "Yams")],
-            swiftSettings: strictness
-        ),
+        // Decode answers and views as text and JSON.
+        .target(name: "SoCMapViews", dependencies: ["SoCMap"], swiftSettings: strictness),
+        // Layout checks and SoC profiles.
+        .target(name: "SoCMapChecks", dependencies: ["SoCMap"], swiftSettings: strictness),
+        // The device-tree value, DTS text, export, import and guest outputs.
+        .target(name: "SoCMapDeviceTree", dependencies: ["SoCMap"], swiftSettings: strictness),
+        // libyaml (Debian libyaml-dev).
+        .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
+        // Map files (YAML / JSON) with source positions, and `fmt`; the only module that imports libyaml.
+        .target(name: "SoCMapFile", dependencies: ["SoCMap", "CLibYAML"], swiftSettings: strictness),
         // libfdt (Debian libfdt-dev; no pkg-config file, so no pkgConfig here).
         .systemLibrary(name: "CLibFDT", providers: [.apt(["libfdt-dev"])]),
-        // DTB read/write through libfdt, device-tree export and import; the only module that imports C.
-        .target(name: "SoCMapFDT", dependencies: ["SoCMap", "CLibFDT"], swiftSettings: strictness),
+        // DTB read/write through libfdt, DTS through dtc; the only module that imports libfdt.
+        .target(name: "SoCMapFDT", dependencies: ["SoCMapDeviceTree", "CLibFDT"], swiftSettings: strictness),
         // The `socmap` command-line tool.
         .executableTarget(
             name: "SoCMapTool",
             dependencies: [
-                "SoCMap", "SoCMapFile", "SoCMapFDT",
+                "SoCMap", "SoCMapViews", "SoCMapChecks", "SoCMapDeviceTree", "SoCMapFile", "SoCMapFDT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictness
         ),
-        .testTarget(name: "SoCMapTests", dependencies: ["SoCMap"], swiftSettings: strictness),
+        // Helpers shared by the test targets (a seeded generator, a process runner, paths);
+        // it depends on no socmap module.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
+        // Uses only the router library product.
+        .testTarget(name: "SoCMapTests", dependencies: ["SoCMap", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "SoCMapViewsTests", dependencies: ["SoCMapViews", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "SoCMapChecksTests", dependencies: ["SoCMapChecks", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "SoCMapDeviceTreeTests", dependencies: ["SoCMapDeviceTree", "TestSupport"], swiftSettings: strictness),
         .testTarget(
             name: "SoCMapFileTests",
-            dependencies: ["SoCMap", "SoCMapFile"],
+            dependencies: ["SoCMapFile", "SoCMapChecks", "SoCMapViews", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictness
         ),
         .testTarget(
             name: "SoCMapFDTTests",
-            dependencies: ["SoCMap", "SoCMapFile", "SoCMapFDT"],
+            dependencies: ["SoCMapFDT", "SoCMapFile", "SoCMapChecks", "SoCMapViews", "TestSupport"],
             resources: [.copy("Fixtures")],
             swiftSettings: strictness
         ),
         .testTarget(
             name: "SoCMapToolTests",
-            dependencies: ["SoCMap", "SoCMapFile"],
+            dependencies: ["TestSupport"],
             resources: [.copy("Golden")],
             swiftSettings: strictness
         ),

@@ -1,8 +1,7 @@
 internal import CLibFDT
-public import SoCMap
+public import SoCMapDeviceTree
 
-/// Reads flattened device trees (DTB) through libfdt into `FlatDeviceTree`s (or `DeviceTree`
-/// values).
+/// Reads flattened device trees (DTB) through libfdt into `DeviceTree` values.
 public enum FDTReader {
     /// Deeper nesting than any real tree; deeper blobs are rejected (vm-fdt caps at 64 too).
     public static let maximumDepth = 64
@@ -10,14 +9,8 @@ public enum FDTReader {
     /// Parses a blob. `fdt_check_full` runs before anything else reads it.
     ///
     /// - Throws: `FDTError` naming the libfdt code and the offset or node path.
+    /// - Complexity: one pass over the structure block.
     public static func read(_ blob: [UInt8]) throws(FDTError) -> DeviceTree {
-        DeviceTree(try readFlat(blob))
-    }
-
-    /// Parses a blob into the flat form import works on. `fdt_check_full` runs first.
-    ///
-    /// - Throws: `FDTError` naming the libfdt code and the offset or node path.
-    public static func readFlat(_ blob: [UInt8]) throws(FDTError) -> FlatDeviceTree {
         let headerSize = Int(socmap_fdt_header_size())
         guard blob.count >= headerSize else {
             throw FDTError("the file holds \(blob.count) bytes, fewer than a \(headerSize)-byte DTB header", operation: "reading the header", location: "offset 0x0")
@@ -33,7 +26,7 @@ public enum FDTReader {
             throw FDTError(code: check, operation: "fdt_check_full", location: headerSummary(fdt, fileSize: blob.count))
         }
         try checkLayout(fdt)
-        var tree = FlatDeviceTree.Builder(capacity: blob.count / 64)
+        var tree = DeviceTree.Builder(capacity: blob.count / 64)
         let count = fdt_num_mem_rsv(fdt)
         if count < 0 { throw FDTError(code: count, operation: "fdt_num_mem_rsv") }
         for i in 0..<count {
@@ -43,18 +36,22 @@ public enum FDTReader {
             tree.reservations.append(.init(address: address, size: size))
         }
         try walk(fdt, into: &tree)
-        return FlatDeviceTree(tree)
+        do {
+            return try tree.finish()
+        } catch {
+            throw FDTError(error.description, operation: "walking the tree")
+        }
     }
 
     /// Reads every node in one pass over the structure block's tags (`fdt_next_tag`: each tag
     /// is visited once), appending nodes in pre-order and closing them at their end tag.
-    private static func walk(_ fdt: UnsafeRawPointer, into tree: inout FlatDeviceTree.Builder) throws(FDTError) {
+    private static func walk(_ fdt: UnsafeRawPointer, into tree: inout DeviceTree.Builder) throws(FDTError) {
         // Property names by offset in the strings block, interned once each.
-        var ids = [Int](repeating: -1, count: Int(socmap_fdt_size_dt_strings(fdt)) + 1)
+        var ids = [DeviceTree.Name?](repeating: nil, count: Int(socmap_fdt_size_dt_strings(fdt)) + 1)
         // Before version 16, values of 8 bytes or more could be padded to 8-byte alignment;
         // `fdt_getprop_by_offset` knows where they start.
         let oldLayout = socmap_fdt_version(fdt) < 16
-        var open: [Int] = []  // the nodes begun and not ended
+        var depth = 0  // nodes begun and not ended
         var offset: Int32 = 0, next: Int32 = 0
         func location() -> String { "offset 0x\(String(offset, radix: 16))" }
         walking: while true {
@@ -62,7 +59,7 @@ public enum FDTReader {
             if next < 0 { throw FDTError(code: next, operation: "fdt_next_tag", location: location()) }
             switch tag {
             case UInt32(FDT_BEGIN_NODE):
-                guard open.count <= maximumDepth else {
+                guard depth <= maximumDepth else {
                     throw FDTError("nesting deeper than \(maximumDepth) levels; no real device tree is that deep", operation: "walking the tree", location: location())
                 }
                 // fdt_next_tag checked that the name ends inside the block; before version 16
@@ -71,9 +68,10 @@ public enum FDTReader {
                 let name = oldLayout ? fdt_get_name(fdt, offset, &length) : fdt_offset_ptr(fdt, offset + 4, 1)?.assumingMemoryBound(to: CChar.self)
                 guard let name else { throw FDTError(code: length < 0 ? length : -FDT_ERR_BADSTRUCTURE, operation: "fdt_get_name", location: location()) }
                 if !oldLayout { length = Int32(strlen(name)) }
-                open.append(tree.appendNode(name: UnsafeRawBufferPointer(start: name, count: Int(length))))
+                tree.beginNode(bytes: UnsafeRawBufferPointer(start: name, count: Int(length)))
+                depth += 1
             case UInt32(FDT_PROP):
-                guard let node = open.last else { throw FDTError("a property outside any node", operation: "walking the tree", location: location()) }
+                guard depth > 0 else { throw FDTError("a property outside any node", operation: "walking the tree", location: location()) }
                 // fdt_next_tag has checked that the whole property lies inside the block, so its
                 // header is read in place rather than through fdt_get_property_by_offset (which
                 // walks the tag a second time).
@@ -82,12 +80,12 @@ public enum FDTReader {
                 var length = Int32(bitPattern: UInt32(bigEndian: property.pointee.len))
                 guard length >= 0 else { throw FDTError(code: -FDT_ERR_BADSTRUCTURE, operation: "reading a property", location: location()) }
                 let nameOffset = Int(UInt32(bigEndian: property.pointee.nameoff))
-                var id = nameOffset < ids.count ? ids[nameOffset] : -1
-                if id < 0 {
+                var id = nameOffset < ids.count ? ids[nameOffset] : nil
+                if id == nil {
                     guard let name = fdt_string(fdt, Int32(truncatingIfNeeded: nameOffset)) else {
                         throw FDTError("a property name outside the strings block", operation: "fdt_string", location: location())
                     }
-                    id = tree.nameID(String(cString: name))
+                    id = tree.name(String(cString: name))
                     if nameOffset < ids.count { ids[nameOffset] = id }
                 }
                 var value = header + 12
@@ -98,11 +96,12 @@ public enum FDTReader {
                     }
                     value = v
                 }
-                tree.appendProperty(to: node, name: id, value: UnsafeRawBufferPointer(start: value, count: Int(length)))
+                tree.appendProperty(id!, bytes: UnsafeRawBufferPointer(start: value, count: Int(length)))
             case UInt32(FDT_END_NODE):
-                guard let node = open.popLast() else { throw FDTError("an end of node without its start", operation: "walking the tree", location: location()) }
-                tree.closeNode(node)
-                if open.isEmpty { break walking }
+                guard depth > 0 else { throw FDTError("an end of node without its start", operation: "walking the tree", location: location()) }
+                tree.endNode()
+                depth -= 1
+                if depth == 0 { break walking }
             case UInt32(FDT_END):
                 break walking
             default:
@@ -110,7 +109,7 @@ public enum FDTReader {
             }
             offset = next
         }
-        guard open.isEmpty, !tree.nodes.isEmpty else { throw FDTError("the structure block ends inside a node", operation: "walking the tree", location: location()) }
+        guard depth == 0 else { throw FDTError("the structure block ends inside a node", operation: "walking the tree", location: location()) }
     }
 
     /// What libfdt 1.6.1's `fdt_check_full` lets through: a misaligned structure block or

@@ -48,7 +48,7 @@ extension MapReader {
         let modes = ["direct", "translated", "emulated", "passthrough"]
         guard let modeText = yaml.string(modeNode, what: "mode", path: nil), let mode = GuestMode(name: modeText) else {
             var text = "mode must be one of \(modes.joined(separator: ", "))"
-            if let s = modeNode.scalar?.string, let guess = didYouMean(s, among: modes) { text += "; did you mean '\(guess)'?" }
+            if let s = modeNode.scalar?.string { text += didYouMeanSuffix(s, among: modes) }
             yaml.error("bad-value", text, at: modeNode)
             return nil
         }

@@ -4,7 +4,7 @@ import Foundation
 /// A map read from a YAML or JSON file, with what `fmt` needs to rewrite it faithfully.
 public struct MapFile: Sendable {
     /// The map.
-    public var map: SoCMap
+    public var map: AddressMap
     /// The original text.
     public var text: String
     /// Source line of each key read, by `owner#key`.
@@ -13,11 +13,11 @@ public struct MapFile: Sendable {
     public var flowRegions: Set<String>
 
     /// A map that has no source text (imported from a device tree), ready for `MapWriter`.
-    public init(map: SoCMap) {
+    public init(map: AddressMap) {
         self.init(map: map, text: "", keyLines: [:], flowRegions: [])
     }
 
-    init(map: SoCMap, text: String, keyLines: [String: Int], flowRegions: Set<String>) {
+    init(map: AddressMap, text: String, keyLines: [String: Int], flowRegions: Set<String>) {
         self.map = map
         self.text = text
         self.keyLines = keyLines
@@ -81,7 +81,7 @@ struct MapReader {
         "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization", "clip-children",
     ]
 
-    mutating func readMap(_ root: Node) -> SoCMap? {
+    mutating func readMap(_ root: Node) -> AddressMap? {
         guard let f = yaml.fields(root, allowed: Self.topKeys, owner: "", what: "the map") else { return nil }
         if let v = f["socmap"]?.value, v.scalar?.string != "1" {
             yaml.error("bad-value", "unsupported format version \(yaml.describe(v)); this socmap reads version 1", at: v)
@@ -90,7 +90,7 @@ struct MapReader {
             yaml.error("missing-key", "the map needs a 'name'", at: root)
             return nil
         }
-        var map = SoCMap(name: yaml.string(nameNode, what: "name", path: nil) ?? "", source: file)
+        var map = AddressMap(name: yaml.string(nameNode, what: "name", path: nil) ?? "", source: file)
         if let v = f["model"]?.value { map.model = yaml.string(v, what: "model", path: nil) }
         if let v = f["compatible"]?.value { map.compatible = yaml.strings(v, what: "compatible", path: nil) ?? [] }
         if let v = f["profile"]?.value { map.profile = yaml.string(v, what: "profile", path: nil) }
@@ -173,7 +173,7 @@ struct MapReader {
                     defaultValue = w
                 } else {
                     var text = "default '\(w)' of switch '\(name)' is not one of its values (\(values.joined(separator: ", ")))"
-                    if let guess = didYouMean(w, among: values) { text += "; did you mean '\(guess)'?" }
+                    text += didYouMeanSuffix(w, among: values)
                     yaml.error("bad-value", text, at: d)
                 }
             }

@@ -129,7 +129,7 @@ private struct Emitter {
         }
     }
 
-    mutating func writeMap(_ map: SoCMap) {
+    mutating func writeMap(_ map: AddressMap) {
         // Comments heading the file stay at its head, even when `socmap:` is added.
         if let own = line("", "socmap") {
             emit("socmap: 1", indent: 0, source: own)
@@ -280,7 +280,7 @@ private struct Emitter {
         list.count == 1 ? scalar(list[0], flow: flow) : "[\(list.map { scalar($0, flow: true) }.joined(separator: ", "))]"
     }
 
-    func propertyValue(_ value: Property.Value) -> String {
+    func propertyValue(_ value: Region.Property.Value) -> String {
         switch value {
         case .empty: return "true"
         case .string(let s): return scalar(s, forceQuotedIfNumeric: true)

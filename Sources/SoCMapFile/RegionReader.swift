@@ -26,7 +26,7 @@ extension MapReader {
         guard let kindText = yaml.string(kindNode, what: "kind", path: path) else { return nil }
         guard let kind = RegionKind(rawValue: kindText) else {
             var text = "unknown kind '\(kindText)': expected one of \(RegionKind.allCases.map(\.rawValue).joined(separator: ", "))"
-            if let guess = didYouMean(kindText, among: RegionKind.allCases.map(\.rawValue)) { text += "; did you mean '\(guess)'?" }
+            text += didYouMeanSuffix(kindText, among: RegionKind.allCases.map(\.rawValue))
             yaml.error("bad-value", text, at: kindNode, path: path)
             return nil
         }
@@ -109,23 +109,23 @@ extension MapReader {
         }
     }
 
-    private mutating func readProperties(_ node: Node, path: String) -> [Property] {
+    private mutating func readProperties(_ node: Node, path: String) -> [Region.Property] {
         guard let mapping = node.mapping else {
             yaml.error("bad-value", "expected a mapping of device-tree properties, found \(yaml.describe(node))", at: node, path: path)
             return []
         }
-        var result: [Property] = []
+        var result: [Region.Property] = []
         for (key, value) in mapping {
             guard let name = key.scalar?.string, !name.isEmpty else { continue }
             yaml.recordKeyLine("\(path)#properties.\(name)", key.mark.line)
             if let value = readPropertyValue(value, name: name, path: path) {
-                result.append(Property(name: name, value: value))
+                result.append(Region.Property(name: name, value: value))
             }
         }
         return result
     }
 
-    private mutating func readPropertyValue(_ node: Node, name: String, path: String) -> Property.Value? {
+    private mutating func readPropertyValue(_ node: Node, name: String, path: String) -> Region.Property.Value? {
         switch node.content {
         case .scalar(let s):
             if s.style == .plain && (s.string == "true" || s.string == "yes") { return .empty }
@@ -160,7 +160,7 @@ extension MapReader {
         }
     }
 
-    private mutating func cells(_ values: [UInt64], at node: Node, name: String, path: String) -> Property.Value? {
+    private mutating func cells(_ values: [UInt64], at node: Node, name: String, path: String) -> Region.Property.Value? {
         guard values.allSatisfy({ $0 <= UInt64(UInt32.max) }) else {
             yaml.error("bad-value", "property '\(name)': cells are 32-bit; split 64-bit values into two cells", at: node, path: path)
             return nil
@@ -202,7 +202,7 @@ extension MapReader {
                 return .windows([w])
             default:
                 var text = "ranges must be identity, none, relative or a list of {child, parent, size} windows, not '\(word)'"
-                if let guess = didYouMean(word, among: ["identity", "none", "relative"]) { text += "; did you mean '\(guess)'?" }
+                text += didYouMeanSuffix(word, among: ["identity", "none", "relative"])
                 yaml.error("bad-value", text, at: node, path: path)
                 return .identity
             }
@@ -278,7 +278,7 @@ extension MapReader {
         let spaces = PCISpace.allCases.filter { $0 != .config }.map(\.rawValue)
         guard let spaceText = yaml.string(spaceNode, what: "space", path: path), let space = PCISpace(rawValue: spaceText), space != .config else {
             var text = "PCIe window space must be one of \(spaces.joined(separator: ", "))"
-            if let s = spaceNode.scalar?.string, let guess = didYouMean(s, among: spaces) { text += "; did you mean '\(guess)'?" }
+            if let s = spaceNode.scalar?.string { text += didYouMeanSuffix(s, among: spaces) }
             yaml.error("bad-value", text, at: spaceNode, path: path)
             return nil
         }

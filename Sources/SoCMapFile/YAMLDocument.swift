@@ -1,4 +1,4 @@
-internal import CYaml
+internal import CLibYAML
 
 /// One YAML document, read with libyaml's event parser into a flat arena: one record per
 /// node, the children of every collection stored contiguously, and all scalar text in one byte
@@ -6,14 +6,14 @@ internal import CYaml
 /// object per scalar (what a composed `Yams.Node` tree costs), which is most of the time and
 /// memory of loading a large map.
 ///
-/// libyaml is Yams' bundled copy (the `CYaml` module); this file is the only place it is used.
-final class YAMLDocument {
+/// libyaml is Debian's (`CLibYAML`, a system library); this file is the only place it is used.
+final class YAMLDocument: Sendable {
     enum Kind: UInt8 { case scalar, sequence, mapping }
 
     /// How a scalar was written.
     enum ScalarStyle: UInt8 { case plain, singleQuoted, doubleQuoted, literal, folded }
 
-    struct Record: Equatable {
+    struct Record: Equatable, Sendable {
         var kind: Kind
         /// For scalars, the `ScalarStyle`; for collections, 1 when written in flow style.
         var style: UInt8
@@ -41,14 +41,6 @@ final class YAMLDocument {
 
     /// Parses `bytes` (UTF-8), which must hold at most one document; `nil` for an empty stream.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> YAMLDocument? {
-        if let fast = FastYAML.read(bytes.bindMemory(to: UInt8.self)) {
-            return fast.root >= 0 ? YAMLDocument(records: fast.records, children: fast.children, text: fast.text, root: fast.root) : nil
-        }
-        return try parseWithLibYAML(bytes)
-    }
-
-    /// `parse` through libyaml's event parser alone (what the fast reader is checked against).
-    static func parseWithLibYAML(_ bytes: UnsafeRawBufferPointer) throws(SyntaxError) -> YAMLDocument? {
         var reader = Reader()
         reader.records.reserveCapacity(bytes.count / 8)
         reader.children.reserveCapacity(bytes.count / 8)
@@ -57,7 +49,7 @@ final class YAMLDocument {
         return reader.root >= 0 ? YAMLDocument(records: reader.records, children: reader.children, text: reader.text, root: reader.root) : nil
     }
 
-    /// The root node. Nodes do not keep the document alive: keep it while they are used.
+    /// The root node.
     var rootNode: Node { Node(document: self, index: root) }
 
     private init(records: [Record], children: [Int32], text: [UInt8], root: Int32) {
@@ -223,9 +215,7 @@ struct Mark {
 
 /// A node of a `YAMLDocument`.
 struct Node {
-    /// Not retained: nodes are used only while `MapFile.parse` holds the document, and
-    /// reference counting on every node copy was a third of reading a large map.
-    unowned(unsafe) let document: YAMLDocument
+    let document: YAMLDocument
     let index: Int32
 
     private var record: YAMLDocument.Record { document.records[Int(index)] }
@@ -262,7 +252,7 @@ struct Node {
 
     /// A mapping's key/value pairs in source order.
     struct Mapping: RandomAccessCollection {
-        fileprivate unowned(unsafe) let document: YAMLDocument
+        fileprivate let document: YAMLDocument
         fileprivate let record: YAMLDocument.Record
         var startIndex: Int { 0 }
         var endIndex: Int { Int(record.count) }
@@ -284,7 +274,7 @@ struct Node {
 
     /// A sequence's items in source order.
     struct Sequence: RandomAccessCollection {
-        fileprivate unowned(unsafe) let document: YAMLDocument
+        fileprivate let document: YAMLDocument
         fileprivate let record: YAMLDocument.Record
         var startIndex: Int { 0 }
         var endIndex: Int { Int(record.count) }

@@ -47,7 +47,7 @@ struct YAMLReader {
             }
             guard allowed.contains(name) else {
                 var text = "unknown key '\(name)' in \(what)"
-                if let guess = didYouMean(name, among: allowed) { text += "; did you mean '\(guess)'?" }
+                text += didYouMeanSuffix(name, among: allowed)
                 error("unknown-key", text, at: key, path: owner)
                 continue
             }

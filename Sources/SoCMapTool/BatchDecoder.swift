@@ -1,5 +1,6 @@
 import Foundation
 import SoCMap
+import SoCMapViews
 
 /// `socmap decode MAP -`: one address per line on standard input, one answer per line on
 /// standard output, built in raw byte buffers (millions of lines per second).
@@ -33,7 +34,7 @@ struct BatchDecoder {
     mutating func labelSpan(for segment: Int, route: Router.Route) -> (offset: Int32, length: Int32) {
         let cached = labelSpans[segment]
         if cached.offset >= 0 { return cached }
-        let node = router.tree.nodes[route.unit]
+        let node = router[route.unit]
         var text: String
         let reserved = node.region.kind == .reserved && route.target == .region
         switch route.target {
@@ -116,7 +117,7 @@ struct BatchDecoder {
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
         if lo == hi { return true }
         let line = UnsafeBufferPointer(rebasing: raw[lo..<hi])
-        guard let address = Self.fastParse(line) ?? parseAddress(String(decoding: line, as: UTF8.self)) else { return false }
+        guard let address = parseAddress(bytes: line) else { return false }
         out.reserve(96)
         if json {
             out.append(Self.jsonHead)
@@ -130,53 +131,13 @@ struct BatchDecoder {
             let span = labelSpan(for: route.segment, route: route)
             out.reserve(Int(span.length) + 32)
             labelBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<Int(span.offset + span.length)])) }
-            out.appendHex(route.offset, grouped: !json)
+            out.appendHex(route.busAddress ?? route.offset, grouped: !json)
             if json { out.append(Self.jsonTail) } else { out.append(0x0A) }
         } else {
             unassigned += 1
             out.append(json ? Self.jsonUnassigned : Self.plainUnassigned)
         }
         return true
-    }
-
-    /// Plain hex (`0x…`, `_` allowed) or decimal, without suffixes; `nil` hands over to the
-    /// full parser.
-    @inline(__always)
-    static func fastParse(_ s: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        var value: UInt64 = 0
-        var i = 0
-        if s.count > 2, s[0] == 0x30, s[1] | 0x20 == 0x78 {
-            i = 2
-            var digits = 0
-            while i < s.count {
-                let c = s[i]
-                let d: UInt64
-                switch c {
-                case 0x30...0x39: d = UInt64(c &- 0x30)
-                case 0x61...0x66: d = UInt64(c &- 0x61 &+ 10)
-                case 0x41...0x46: d = UInt64(c &- 0x41 &+ 10)
-                case 0x5F:
-                    i += 1
-                    continue
-                default: return nil
-                }
-                if value >> 60 != 0 { return nil }
-                value = value << 4 | d
-                digits += 1
-                i += 1
-            }
-            return digits > 0 && s[s.count - 1] != 0x5F ? value : nil
-        }
-        while i < s.count {
-            let c = s[i]
-            guard c >= 0x30 && c <= 0x39 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (v, o2) = m.addingReportingOverflow(UInt64(c &- 0x30))
-            if o1 || o2 { return nil }
-            value = v
-            i += 1
-        }
-        return value
     }
 }
 
@@ -225,23 +186,9 @@ struct OutputBuffer {
     /// Appends lowercase hex digits, with `_` every four when `grouped`.
     @inline(__always)
     mutating func appendHex(_ value: UInt64, grouped: Bool) {
-        let digits = max(1, (64 &- value.leadingZeroBitCount &+ 3) / 4)
-        let length = grouped ? digits + (digits - 1) / 4 : digits
+        let length = HexDigits.count(value, grouped: grouped)
         reserve(length)
-        var v = value
-        var i = count + length
-        var written = 0
-        repeat {
-            if grouped && written > 0 && written & 3 == 0 {
-                i -= 1
-                base[i] = 0x5F
-            }
-            let d = UInt8(truncatingIfNeeded: v & 0xF)
-            i -= 1
-            base[i] = d < 10 ? 0x30 &+ d : 0x57 &+ d
-            v >>= 4
-            written += 1
-        } while written < digits
+        HexDigits.write(value, grouped: grouped, endingAt: count + length, in: UnsafeMutableBufferPointer(start: base, count: capacity))
         count += length
     }
 

@@ -1,5 +1,7 @@
 import ArgumentParser
 import SoCMap
+import SoCMapChecks
+import SoCMapViews
 
 /// `socmap check MAP`
 struct CheckCommand: ParsableCommand {
@@ -68,7 +70,7 @@ struct CheckCommand: ParsableCommand {
                 engine.overrides[id] = .some(severity)
             }
         }
-        let diagnostics = engine.run(on: loaded)
+        let diagnostics = engine.run(on: ResolvedMap(loaded))
         if json {
             print(JSON.array(diagnostics.map(\.json)).pretty)
         } else {
@@ -87,7 +89,7 @@ struct CheckCommand: ParsableCommand {
             print("\(title):")
             for check in checks {
                 var line = "  " + check.id.padding(to: width) + "  " + check.severity.rawValue.padding(to: 7) + "  " + check.doc
-                if !check.prerequisites.isEmpty { line += " (after \(check.prerequisites.joined(separator: ", ")))" }
+                if !check.prerequisites.isEmpty { line += " (after \(check.prerequisites.map(\.id).joined(separator: ", ")))" }
                 print(line)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoCMap
+import SoCMapViews
 
 /// `socmap decode MAP ADDRESS...`
 struct DecodeCommand: ParsableCommand {
@@ -22,11 +23,6 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Self.decode(view: view, addresses: addresses, json: json)
-    }
-
-    /// Decodes `addresses` (or standard input for `["-"]`) in the requested view.
-    static func decode(view: some ViewRequest, addresses: [String], json: Bool) throws {
         if addresses == ["-"] {
             guard case (_, .host(let router)) = try view.view() else {
                 throw ToolError("decode -: batch decoding of a guest view is not supported yet; decode guest addresses one by one")
@@ -42,11 +38,11 @@ struct DecodeCommand: ParsableCommand {
         for address in values {
             switch resolved {
             case .host(let router):
-                let answer = DecodeAnswer(address: address, router: router)
+                let answer = DecodeAnswer(address: PhysicalAddress(address), router: router)
                 print(json ? answer.json.compact : answer.text)
                 allDecoded = allDecoded && answer.isDecoded
             case .guest(let guest):
-                let answer = GuestDecodeAnswer(address: address, router: guest)
+                let answer = GuestDecodeAnswer(address: GuestPhysicalAddress(address), router: guest)
                 print(json ? answer.json.compact : answer.text)
                 allDecoded = allDecoded && answer.isDecoded
             }

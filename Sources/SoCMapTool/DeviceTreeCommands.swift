@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoCMap
+import SoCMapDeviceTree
 import SoCMapFDT
 import SoCMapFile
 
@@ -18,14 +19,11 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        try Self.export(view: view, to: output)
-    }
-
-    /// Exports the map `view` names to `output` (shared with the start-up fast path).
-    static func export(view: some ViewRequest, to output: String) throws {
-        let map = try view.loadUsableMap()
-        _ = try view.resolvedInitiator(in: map)
-        let tree = DeviceTreeExport.flatTree(of: map, setting: try view.resolvedSetting(in: map))
+        // Export writes every initiator's regions; building the router checks the request and
+        // refuses a map whose structure is broken.
+        let resolved = try view.resolvedMap()
+        let router = try Router(resolved, initiator: view.initiator, setting: try SwitchSetting(try view.switchValues(), for: resolved.map))
+        let tree = DeviceTreeExport.tree(of: resolved, setting: router.setting)
         let blob: [UInt8]
         do {
             // Written (and so checked) whatever the output format.
@@ -34,9 +32,9 @@ struct ExportCommand: ParsableCommand {
             throw ToolError("export: \(error)")
         }
         if output == "-" {
-            print(DTSWriter.text(DeviceTree(tree)), terminator: "")
+            print(DTSWriter.text(tree), terminator: "")
         } else if output.lowercased().hasSuffix(".dts") {
-            try writeAtomically(Data(DTSWriter.text(DeviceTree(tree)).utf8), to: output)
+            try writeAtomically(Data(DTSWriter.text(tree).utf8), to: output)
         } else if output.lowercased().hasSuffix(".dtb") {
             try writeAtomically(Data(blob), to: output)
         } else {
@@ -59,11 +57,6 @@ struct ImportCommand: ParsableCommand {
     var output: String = "-"
 
     func run() throws {
-        try Self.importTree(deviceTree, to: output)
-    }
-
-    /// Imports `deviceTree` as a map written to `output` (shared with the start-up fast path).
-    static func importTree(_ deviceTree: String, to output: String) throws {
         let imported = try DeviceTreeFiles.importMap(path: deviceTree)
         for w in imported.warnings { printError(w.description) }
         let text = MapWriter.format(MapFile(map: imported.map))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SoCMap
+import SoCMapDeviceTree
 import SoCMapFDT
 
 /// `socmap guest MAP --domain D -o guest.dtb [--e820 FILE] [--e820-binary FILE] [--xen FILE]`
@@ -40,12 +41,9 @@ struct GuestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = PlainViewRequest(map: map, initiator: nil, domain: domain, settings: settings)
-        guard case (let loaded, .guest(let router)) = try request.view() else { return }
-        if !router.problems.isEmpty {
-            throw ToolError("domain \(domain): " + router.problems.map { "entry \(router.domain.entries[$0.entry].name): \($0.message)" }.joined(separator: "; "))
-        }
-        let outputs = GuestOutputs(map: loaded, router: router)
+        let resolved = ResolvedMap(try loadAnyMap(map))
+        let router = try GuestRouter(resolved, domain: domain, setting: try SwitchSetting(try parseSwitchSettings(settings), for: resolved.map))
+        let outputs = GuestOutputs(router: router)
         // Build everything first, then write: an error leaves no partial set of files.
         var writes: [(String, Data)] = []
         var printed: [String] = []

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoCMap
+import SoCMapViews
 
 /// `socmap show MAP`
 struct ShowCommand: ParsableCommand {
@@ -27,7 +28,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let views: any ViewRendering
         switch try view.view() {
-        case let (map, .host(router)): views = MapViews(router: router, mapName: map.name)
+        case let (map, .host(router)): views = MapViews(router: router, mapName: map.map.name)
         case let (_, .guest(guest)): views = GuestViews(router: guest)
         }
         switch format ?? (flat ? .flat : .tree) {

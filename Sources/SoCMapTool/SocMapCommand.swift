@@ -19,26 +19,6 @@ struct SocMapCommand: ParsableCommand {
     /// Runs the tool with socmap's exit statuses: usage errors exit 2, not 64.
     static func main() {
         do {
-            // Start-up fast paths for the forms scripts call in loops, `socmap decode MAP
-            // ADDRESS...` with no option and `socmap import|export FILE -o OUT`: building the
-            // argument parser's command tree costs a few milliseconds of type-metadata lookups.
-            // Anything else goes through the parser.
-            let arguments = Array(CommandLine.arguments.dropFirst())
-            if arguments.count >= 3, arguments[0] == "decode", !arguments.dropFirst().contains(where: { $0.hasPrefix("-") }) {
-                try DecodeCommand.decode(view: PlainViewRequest(map: arguments[1], initiator: nil, domain: nil), addresses: Array(arguments[2...]), json: false)
-                return
-            }
-            if arguments.count == 4, arguments[2] == "-o" || arguments[2] == "--output", !arguments[1].hasPrefix("-"), !arguments[3].hasPrefix("-") || arguments[3] == "-" {
-                switch arguments[0] {
-                case "import":
-                    try ImportCommand.importTree(arguments[1], to: arguments[3])
-                    return
-                case "export":
-                    try ExportCommand.export(view: PlainViewRequest(map: arguments[1], initiator: nil, domain: nil), to: arguments[3])
-                    return
-                default: break
-                }
-            }
             var command = try parseAsRoot()
             try command.run()
         } catch let exit as ExitCode {
@@ -48,6 +28,10 @@ struct SocMapCommand: ParsableCommand {
             Foundation.exit(2)
         } catch let error as MapInputError {
             printError(error.description)
+            Foundation.exit(2)
+        } catch let error as RouterError {
+            // A broken map prints its located diagnostics; a bad request one line.
+            if case .unroutableMap = error { printError(error.description) } else { printError("error: \(error)") }
             Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)

@@ -1,7 +1,12 @@
 import Foundation
-import Testing
 import SoCMap
-@testable import SoCMapFDT
+import SoCMapChecks
+import SoCMapDeviceTree
+import SoCMapFDT
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("libfdt bridge and DTS text")
 struct FDTTests {
@@ -21,23 +26,43 @@ struct FDTTests {
         #expect(again.out == dtc.out && again.err.isEmpty)
     }
 
-    @Test func writerRejectsMisuse() {
-        var root = DTNode(name: "")
-        root.children = [DTNode(name: "a b")]
-        #expect(throws: FDTError.self) { try FDTWriter.write(DeviceTree(root: root)) }
-        root.children = [DTNode(name: "x@1"), DTNode(name: "x@1")]
-        #expect(throws: FDTError.self) { try FDTWriter.write(DeviceTree(root: root)) }
-        root.children = []
-        root.properties = [DTProperty(name: "p", value: .empty), DTProperty(name: "p", value: .empty)]
-        #expect(throws: FDTError.self) { try FDTWriter.write(DeviceTree(root: root)) }
+    /// A tree libfdt would write but no reader should get: refused with the node path.
+    @Test func writerRejectsBadTrees() throws {
+        func tree(_ body: (inout DeviceTree.Builder) -> Void) throws -> DeviceTree {
+            var b = DeviceTree.Builder()
+            b.node("", body)
+            return try b.finish()
+        }
+        func refusal(_ t: DeviceTree) -> String? {
+            do {
+                _ = try FDTWriter.write(t)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(refusal(try tree { $0.node("a b") { _ in } }) == "writing the tree failed at /a b: invalid node name 'a b': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address")
+        #expect(refusal(try tree { r in r.node("x@1") { _ in }; r.node("x@1") { _ in } }) == "writing the tree failed at /x@1: duplicate node name 'x@1'")
+        #expect(refusal(try tree { $0.node("n") { $0.setProperty("bad name", .empty) } }) == "writing the tree failed at /n: invalid property name 'bad name'")
+        #expect(refusal(try tree { $0.node(String(repeating: "x", count: 32)) { _ in } })?.contains("invalid node name") == true)
+        var deep = DeviceTree.Builder()
+        deep.beginNode("")
+        for i in 0...FDTReader.maximumDepth { deep.beginNode("n\(i)") }
+        for _ in 0...(FDTReader.maximumDepth + 1) { deep.endNode() }
+        #expect(refusal(try deep.finish())?.contains("nesting deeper than 64 levels") == true)
+        #expect(refusal(try tree { $0.node("fine@0") { $0.setProperty("ok,name#1?", .empty) } }) == nil)
     }
 
     @Test func writerGrowsItsBuffer() throws {
-        var root = DTNode(name: "")
-        root.properties = [DTProperty(name: "big", bytes: Array(repeating: 0xab, count: 100_000))]
-        root.children = (0..<2000).map { DTNode(name: "n@\(String($0, radix: 16))", properties: [DTProperty(name: "reg", value: .cells([UInt32($0), 4]))]) }
-        let blob = try FDTWriter.write(DeviceTree(reservations: [.init(address: 0x1000, size: 0x1000)], root: root))
-        let back = try FDTReader.read(blob)
-        #expect(back.root.children.count == 2000 && back.reservations.count == 1)
+        var b = DeviceTree.Builder()
+        b.reservations = [.init(address: 0x1000, size: 0x1000)]
+        b.node("") { root in
+            root.setProperty("big", .bytes(Array(repeating: 0xab, count: 100_000)))
+            for i in 0..<2000 { root.node("n@\(String(i, radix: 16))") { $0.setProperty("reg", .cells([UInt32(i), 4])) } }
+        }
+        let written = try b.finish()
+        let back = try FDTReader.read(try FDTWriter.write(written))
+        #expect(back == written)
+        #expect(Array(back.children(of: back.root)).count == 2000 && back.reservations.count == 1)
     }
 }

@@ -1,27 +1,32 @@
 import Foundation
-import Testing
 import SoCMap
-@testable import SoCMapFDT
+import SoCMapChecks
+import SoCMapDeviceTree
+import SoCMapFDT
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("Device-tree import: Linux translation on real artefacts")
 struct ImportTests {
     /// QEMU's own DTB decodes like QEMU's memory map (qemu-virt-mtree.txt), PCIe windows included.
     @Test func qemuVirtDTBDecodesLikeQEMU() throws {
         let map = try DeviceTreeFiles.importMap(path: fixtureURL("qemu-virt-aarch64-1g.dtb").path).map
-        let router = Router(map: map)
-        func answer(_ a: UInt64) -> DecodeAnswer { DecodeAnswer(address: a, router: router) }
+        let router = try Router(map: map)
+        func answer(_ a: UInt64) -> DecodeAnswer { DecodeAnswer(address: PhysicalAddress(a), router: router) }
         #expect(answer(0x3EFF_0010).text.hasPrefix("0x3eff_0010: /pcie@10000000 (pcie) I/O space, bus address 0x10"))
         let io = try #require(router.route(PhysicalAddress(0x3EFF_0000)))
-        #expect(io.target == .pcieWindow(0) && io.offset == 0)
+        #expect(io.target == .pcieWindow(0) && io.offset == 0 && io.busAddress == 0)
         #expect(router.segment(io.segment).range == AddressRange(base: 0x3EFF_0000, last: 0x3EFF_FFFF))
         let mem32 = try #require(router.route(PhysicalAddress(0x1000_0000)))
-        #expect(mem32.offset == 0x1000_0000 && router.segment(mem32.segment).range == AddressRange(base: 0x1000_0000, last: 0x3EFE_FFFF))
+        #expect(mem32.busAddress == 0x1000_0000 && mem32.offset == 0 && router.segment(mem32.segment).range == AddressRange(base: 0x1000_0000, last: 0x3EFE_FFFF))
         let mem64 = try #require(router.route(PhysicalAddress(0x80_0000_0000)))
-        #expect(mem64.offset == 0x80_0000_0000 && router.segment(mem64.segment).range.last == 0xFF_FFFF_FFFF)
+        #expect(mem64.busAddress == 0x80_0000_0000 && router.segment(mem64.segment).range.last == 0xFF_FFFF_FFFF)
         let ecam = try #require(router.route(PhysicalAddress(0x40_1000_0000)))
         #expect(ecam.target == .pcieConfig && router.segment(ecam.segment).range == AddressRange(base: 0x40_1000_0000, last: 0x40_1FFF_FFFF))
-        #expect(router.tree.nodes[try #require(router.route(PhysicalAddress(0x0900_0000))).unit].path == "/pl011@9000000")
-        #expect(router.tree.nodes[try #require(router.route(PhysicalAddress(0x4000_0000))).unit].region.kind == .dram)
+        #expect(router[try #require(router.route(PhysicalAddress(0x0900_0000))).unit].path == "/pl011@9000000")
+        #expect(router[try #require(router.route(PhysicalAddress(0x4000_0000))).unit].kind == .dram)
         #expect(router.route(PhysicalAddress(0x8000_0000)) == nil)
     }
 
@@ -30,15 +35,15 @@ struct ImportTests {
     @Test(arguments: ["zynq-like", "nested-ranges", "pcie-host", "default-cells"])
     func translationMatchesTheHandComputedTable(name: String) throws {
         let imported = try DeviceTreeFiles.importMap(path: fixtureURL("\(name).dts").path)
-        let context = CheckContext(map: imported.map)
-        var regionsByPath: [String: [Int]] = [:]
-        for (id, node) in context.tree.nodes.enumerated() {
+        let resolved = ResolvedMap(imported.map)
+        var regionsByPath: [String: [RegionID]] = [:]
+        for node in resolved.tree.nodes {
             // Companion regions NAME.N stand for further reg entries of NAME.
             var path = node.path
             if let dot = path.lastIndex(of: "."), path[path.index(after: dot)...].allSatisfy(\.isNumber), node.region.notes?.contains("reg entry") == true {
                 path = String(path[..<dot])
             }
-            regionsByPath[path, default: []].append(id)
+            regionsByPath[path, default: []].append(node.id)
         }
         var seen: [String: Int] = [:]
         let lines = try String(contentsOf: fixtureURL("\(name).expected.txt"), encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
@@ -51,7 +56,7 @@ struct ImportTests {
             seen[path] = index + 1
             let ids = regionsByPath[path] ?? []
             // A PCI host's reg is its ECAM; its placement spans the windows too.
-            let placed = index < ids.count ? (context.tree.nodes[ids[index]].region.pcie.map { $0.ecam } ?? context.staticPlacements[ids[index]]) : nil
+            let placed = index < ids.count ? (resolved[ids[index]].region.pcie.map { $0.ecam } ?? resolved.placement(of: ids[index])) : nil
             if fields[1] == "untranslatable" {
                 #expect(placed == nil, "\(name): \(fields[0]) should be untranslatable, got \(placed.map(\.description) ?? "-")")
             } else {
@@ -63,10 +68,10 @@ struct ImportTests {
 
     @Test func dtsWithIncludeGoesThroughCpp() throws {
         let map = try DeviceTreeFiles.importMap(path: fixtureURL("include-board.dts").path).map
-        let router = Router(map: map)
+        let router = try Router(map: map)
         let uart = try #require(router.route(PhysicalAddress(0xE000_0004)))
-        #expect(router.tree.nodes[uart.unit].path == "/soc/serial@e0000000" && uart.offset == 4)
-        #expect(router.route(PhysicalAddress(0x100)).map { router.tree.nodes[$0.unit].region.kind } == .dram)
+        #expect(router[uart.unit].path == "/soc/serial@e0000000" && uart.offset == 4)
+        #expect(router.route(PhysicalAddress(0x100)).map { router[$0.unit].kind } == .dram)
     }
 
     @Test func defaultCellsWarnLikeDtc() throws {

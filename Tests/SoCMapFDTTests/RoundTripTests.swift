@@ -1,25 +1,28 @@
 import Foundation
-import Testing
 import SoCMap
+import SoCMapChecks
+import SoCMapDeviceTree
+import SoCMapFDT
 import SoCMapFile
-@testable import SoCMapFDT
+import SoCMapViews
+import TestSupport
+import Testing
 
 /// What a router decodes, in comparable form: one line per segment.
 func decodeTable(_ router: Router) -> [String] {
     router.segments.map { s in
-        "\(s.range) \(router.tree.nodes[s.unit].path) \(s.target) \(hex(s.offsetAtBase))"
+        "\(s.range) \(router[s.unit].path) \(s.target) \(hex(s.offsetAtBase)) \(s.busAddressAtBase.map(hex) ?? "-")"
     }
 }
 
 /// Routers for every initiator and (up to 64) switch settings.
-func views(_ map: SoCMap) -> [Router] {
-    let tree = RegionTree(map: map)
-    let initiators: [String?] = map.initiators.isEmpty ? [nil] : map.initiators.map(\.name)
+func views(_ map: AddressMap) throws -> [Router] {
+    let resolved = ResolvedMap(map)
     let settings = Array(SwitchSetting.all(for: map).prefix(64))
-    return initiators.flatMap { i in settings.map { Router(tree: tree, initiator: i, setting: $0) } }
+    return try resolved.initiators.flatMap { i in try settings.map { try Router(resolved, initiator: i, setting: $0) } }
 }
 
-func exportAndImport(_ map: SoCMap) throws -> SoCMap {
+func exportAndImport(_ map: AddressMap) throws -> AddressMap {
     let blob = try FDTWriter.write(DeviceTreeExport.tree(of: map))
     return try DeviceTreeImport(tree: try FDTReader.read(blob), source: "round-trip.dtb").map
 }
@@ -32,7 +35,7 @@ struct RoundTripTests {
     func mapToDTBToMapGivesTheSameRouters(name: String) throws {
         let map = try MapFile.load(path: packageRoot.appendingPathComponent("maps/\(name).yaml").path).map
         let back = try exportAndImport(map)
-        let before = views(map), after = views(back)
+        let before = try views(map), after = try views(back)
         #expect(before.count == after.count)
         for (a, b) in zip(before, after) {
             #expect(decodeTable(a) == decodeTable(b), "\(name) view \(a.initiator ?? "-") \(a.setting)")
@@ -44,7 +47,7 @@ struct RoundTripTests {
         // Guest domains come back whole: same entries, same two-stage answers.
         #expect(back.withoutLocations().domains == map.withoutLocations().domains)
         for d in map.domains {
-            let a = GuestRouter(map: map, domain: d), b = GuestRouter(map: back, domain: back.domainNamed(d.name)!)
+            let a = try GuestRouter(ResolvedMap(map), domain: d.name), b = try GuestRouter(ResolvedMap(back), domain: d.name)
             #expect(GuestViews(router: a).flat == GuestViews(router: b).flat)
         }
     }
@@ -82,7 +85,7 @@ struct RoundTripTests {
         let first = try DeviceTreeFiles.importMap(path: fixtureURL(name).path).map
         let second = try exportAndImport(first)
         #expect(second.withoutLocations().regions == first.withoutLocations().regions)
-        for (a, b) in zip(views(first), views(second)) { #expect(decodeTable(a) == decodeTable(b)) }
+        for (a, b) in zip(try views(first), try views(second)) { #expect(decodeTable(a) == decodeTable(b)) }
         let third = try exportAndImport(second)
         #expect(third.withoutLocations() == second.withoutLocations())
     }

@@ -1,7 +1,10 @@
-import Testing
 import Foundation
 import SoCMap
-@testable import SoCMapFile
+import SoCMapChecks
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("Bundled maps")
 struct BundledMapTests {
@@ -29,15 +32,16 @@ struct BundledMapTests {
         let yaml = try #require(section.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)
         let map = try MapFile.parse(yaml, file: "docs/map-format.md").map
         #expect(CheckEngine().run(on: map).isEmpty)
-        let route = try #require(Router(map: map).route(PhysicalAddress(0xE000_1004)))
-        #expect(Router(map: map).tree.nodes[route.unit].path == "/apb/uart1" && route.offset == 4)
-        #expect(Router(map: map, initiator: "dma").route(PhysicalAddress(0xE000_1004)) == nil)
+        let router = try Router(map: map)
+        let route = try #require(router.route(PhysicalAddress(0xE000_1004)))
+        #expect(router[route.unit].path == "/apb/uart1" && route.offset == 4)
+        #expect(try Router(map: map, initiator: "dma").route(PhysicalAddress(0xE000_1004)) == nil)
     }
 
     /// Every range of QEMU's own flat view (cpu-memory-0, `-M virt -m 1G`) decodes in the map to
     /// one unit with exactly the same bounds, and the map has no other segment.
     @Test func qemuVirtFlatViewMatchesQEMU() throws {
-        let router = Router(map: try bundledMap("qemu-virt.yaml"))
+        let router = try Router(map: try bundledMap("qemu-virt.yaml"))
         var expected: [(UInt64, UInt64, String)] = []
         for line in try fixture("qemu-virt-mtree-f.txt").split(separator: "\n") where !line.hasPrefix("#") {
             let t = line.trimmingCharacters(in: .whitespaces)
@@ -52,7 +56,7 @@ struct BundledMapTests {
             let route = try #require(router.route(PhysicalAddress(base)), "\(qemuName) at \(hex(base)) is unassigned")
             let segment = router.segment(route.segment)
             #expect(segment.range.base == base && segment.range.last == last, "\(qemuName): \(segment.range) vs [\(hex(base)), \(hex(last))]")
-            let ourName = router.tree.nodes[route.unit].region.name
+            let ourName = router[route.unit].name
             let expectedName = ["gpex_mmio_window": "pcie", "gpex_ioport_window": "pcie", "pcie-mmcfg-mmio": "pcie", "virtio-mmio": "virtio-mmio-"][qemuName] ?? qemuName
             #expect(ourName.hasPrefix(expectedName), "\(hex(base)): \(ourName) vs \(qemuName)")
         }
@@ -62,14 +66,14 @@ struct BundledMapTests {
     /// OCM high slots, for all 16 OCM_CFG settings and both SCU filter starts.
     @Test func zynqLowAddressesFollowOCMConfigAndSCUFiltering() throws {
         let map = try bundledMap("zynq-7000.yaml")
-        let tree = RegionTree(map: map)
+        let resolved = ResolvedMap(map)
         var combinations = 0
         for setting in SwitchSetting.all(for: map, switches: ["ocm0", "ocm1", "ocm2", "ocm3", "scu-filter-start"]) {
             combinations += 1
             let filtered = setting["scu-filter-start"] == "0"
             for initiator in ["cpu", "hp", "other"] {
-                let router = Router(tree: tree, initiator: initiator, setting: setting)
-                func unit(_ a: UInt64) -> String? { router.route(PhysicalAddress(a)).map { router.tree.nodes[$0.unit].path } }
+                let router = try Router(resolved, initiator: initiator, setting: setting)
+                func unit(_ a: UInt64) -> String? { router.route(PhysicalAddress(a)).map { router[$0.unit].path } }
                 func offset(_ a: UInt64) -> UInt64? { router.route(PhysicalAddress(a))?.offset }
                 for block in 0..<4 {
                     let low = UInt64(block) << 16
@@ -98,15 +102,13 @@ struct BundledMapTests {
 
     @Test func zynqPLPeripheralIsReachedThroughMAxiGP0ButNotFromHP() throws {
         let map = try bundledMap("zynq-7000.yaml")
-        let cpu = Router(map: map, initiator: "cpu")
+        let cpu = try Router(map: map, initiator: "cpu")
         let route = try #require(cpu.route(PhysicalAddress(0x4120_0000)))
-        #expect(cpu.tree.nodes[route.unit].path == "/m-axi-gp0/axi-interconnect/axi_gpio_0")
-        #expect(cpu.hops(for: route).first.map { cpu.tree.nodes[$0.hop.region].path } == "/m-axi-gp0")
-        #expect(Router(map: map, initiator: "hp").route(PhysicalAddress(0x4120_0000)) == nil)
+        #expect(cpu[route.unit].path == "/m-axi-gp0/axi-interconnect/axi_gpio_0")
+        #expect(cpu.hops(for: route).first.map { cpu[$0.hop.region].path } == "/m-axi-gp0")
+        #expect(try Router(map: map, initiator: "hp").route(PhysicalAddress(0x4120_0000)) == nil)
         // Without a bitstream the window decodes itself.
-        var noBitstream = SwitchSetting(map: map)
-        noBitstream.set("bitstream", to: "absent")
-        let bare = try #require(Router(map: map, initiator: "cpu", setting: noBitstream).route(PhysicalAddress(0x4120_0000)))
-        #expect(cpu.tree.nodes[bare.unit].path == "/m-axi-gp0" && bare.offset == 0x120_0000)
+        let bare = try #require(try Router(map: map, initiator: "cpu", switches: ["bitstream": "absent"]).route(PhysicalAddress(0x4120_0000)))
+        #expect(cpu[bare.unit].path == "/m-axi-gp0" && bare.offset == 0x120_0000)
     }
 }

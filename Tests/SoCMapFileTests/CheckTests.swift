@@ -1,6 +1,10 @@
-import Testing
+import Foundation
 import SoCMap
-@testable import SoCMapFile
+import SoCMapChecks
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("Generic checks")
 struct CheckTests {

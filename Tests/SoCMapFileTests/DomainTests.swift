@@ -1,13 +1,16 @@
 import Foundation
-import Testing
 import SoCMap
-@testable import SoCMapFile
+import SoCMapChecks
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("Guest domains: two-stage decode and isolation checks")
 struct DomainTests {
     func decode(_ map: String, _ domain: String, _ address: UInt64) throws -> String {
         let m = try bundledMap(map)
-        return GuestDecodeAnswer(address: address, router: GuestRouter(map: m, domain: try #require(m.domainNamed(domain)))).text
+        return GuestDecodeAnswer(address: GuestPhysicalAddress(address), router: try GuestRouter(ResolvedMap(m), domain: domain)).text
     }
 
     @Test func x86NVRAMDomains() throws {

@@ -1,6 +1,10 @@
-import Testing
+import Foundation
 import SoCMap
-@testable import SoCMapFile
+import SoCMapChecks
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
 @Suite("Map files: bad input gives located one-line errors")
 struct LoaderTests {

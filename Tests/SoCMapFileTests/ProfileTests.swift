@@ -1,9 +1,12 @@
 import Foundation
-import Testing
 import SoCMap
-@testable import SoCMapFile
+import SoCMapChecks
+import SoCMapFile
+import SoCMapViews
+import TestSupport
+import Testing
 
-func profileFixture(_ name: String) throws -> SoCMap {
+func profileFixture(_ name: String) throws -> AddressMap {
     try MapFile.parse(try fixture("profiles/\(name)"), file: name).map
 }
 

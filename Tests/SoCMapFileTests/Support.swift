@@ -1,12 +1,10 @@
 import Foundation
 import SoCMap
-@testable import SoCMapFile
-
-/// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import SoCMapFile
+import TestSupport
 
 /// Loads a bundled map from `maps/`.
-func bundledMap(_ name: String) throws -> SoCMap {
+func bundledMap(_ name: String) throws -> AddressMap {
     try MapFile.load(path: packageRoot.appendingPathComponent("maps/\(name)").path).map
 }
 
@@ -25,5 +23,5 @@ func inputErrors(_ text: String) -> [Diagnostic] {
 
 /// The text of a fixture beside these tests.
 func fixture(_ name: String) throws -> String {
-    try String(contentsOf: Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil)!, encoding: .utf8)
+    try String(contentsOf: packageRoot.appendingPathComponent("Tests/SoCMapFileTests/Fixtures/\(name)"), encoding: .utf8)
 }

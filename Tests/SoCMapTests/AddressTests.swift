@@ -1,5 +1,5 @@
+import SoCMap
 import Testing
-@testable import SoCMap
 
 @Suite("Address arithmetic at the edges")
 struct AddressTests {
@@ -40,7 +40,7 @@ struct AddressTests {
     @Test(arguments: [
         ("0x8000_0000", UInt64(0x8000_0000)), ("0x80000000", 0x8000_0000), ("4096", 4096),
         ("1_048_576", 1 << 20), ("64K", 64 << 10), ("1G", 1 << 30), ("0x10M", 16 << 20),
-        ("4KiB", 4096), ("0xffff_ffff_ffff_ffff", .max), ("16E", 0),
+        ("4KiB", 4096), ("0xffff_ffff_ffff_ffff", .max), ("16E", 0), ("0xEB", 0xEB), ("0x1E", 0x1E), ("2EB", 2 << 60), ("1KB", 1024),
     ])
     func numbersPeopleWrite(text: String, value: UInt64) {
         if text == "16E" {
@@ -50,7 +50,7 @@ struct AddressTests {
         }
     }
 
-    @Test(arguments: ["", "0x", "0x_1", "1__0", "0x1_0000_0000_0000_0000", "18446744073709551616", "12Q", "-1", "0xG", "1.5G", "_1"])
+    @Test(arguments: ["", "0x", "0x_1", "0x1EiB", "1__0", "0x1_0000_0000_0000_0000", "18446744073709551616", "12Q", "-1", "0xG", "1.5G", "_1"])
     func badNumbersAreRejected(text: String) {
         #expect(parseAddress(text) == nil)
     }

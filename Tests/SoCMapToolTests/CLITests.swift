@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `socmap` and captures its output. Golden files live in `Golden/`; set
 /// SOCMAP_UPDATE_GOLDEN=1 to rewrite them after a deliberate change (then review the diff).
 struct Tool {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = packageRoot
 
     static var executable: URL {
         // Next to the test bundle (swift test builds every product), else the default debug path.
@@ -13,19 +14,8 @@ struct Tool {
         return root.appendingPathComponent(".build/debug/socmap")
     }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func run(_ arguments: [String], input: String? = nil) throws -> ProcessResult {
+        try ProcessRunner.run(executable.path, arguments, input: input.map { Array($0.utf8) }, directory: root)
     }
 
     static func golden(_ name: String, _ actual: String) throws {
@@ -210,16 +200,9 @@ struct CLITests {
             let bin = dir.appendingPathComponent("\(domain).e820").path
             let r = try Tool.run(["guest", "maps/\(map).yaml", "--domain", domain, "-o", dtb, "--xen", xen, "--e820-binary", bin])
             #expect(r.status == 0, "\(r.err)")
-            for file in [dtb, xen] {
-                let dtc = Process()
-                dtc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                dtc.arguments = ["dtc", "-I", "dtb", "-O", "dts", "-o", "/dev/null", file]
-                let err = Pipe()
-                dtc.standardError = err
-                try dtc.run()
-                let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                dtc.waitUntilExit()
-                #expect(dtc.terminationStatus == 0 && text.isEmpty, "\(file): \(text)")
+            for file in [dtb, xen] where ProcessRunner.isInstalled("dtc") {
+                let dtc = try ProcessRunner.run("dtc", ["-I", "dtb", "-O", "dts", "-o", "/dev/null", file])
+                #expect(dtc.status == 0 && dtc.err.isEmpty, "\(file): \(dtc.err)")
             }
             let binary = try Data(contentsOf: URL(fileURLWithPath: bin))
             #expect(binary.count % 20 == 0 && !binary.isEmpty)
@@ -255,24 +238,8 @@ struct CLITests {
     }
 
     @Test func batchDecodeFromStandardInput() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-batch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        func batch(_ input: String, _ extra: [String] = []) throws -> (status: Int32, out: String, err: String) {
-            let file = dir.appendingPathComponent("in.txt")
-            try input.write(to: file, atomically: true, encoding: .utf8)
-            let process = Process()
-            process.executableURL = Tool.executable
-            process.arguments = ["decode", "maps/qemu-virt.yaml", "-"] + extra
-            process.currentDirectoryURL = Tool.root
-            process.standardInput = try FileHandle(forReadingFrom: file)
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        func batch(_ input: String, _ extra: [String] = []) throws -> ProcessResult {
+            try Tool.run(["decode", "maps/qemu-virt.yaml", "-"] + extra, input: input)
         }
         let plain = try batch("0x0900_0004\n  0x3eff0010 \n\n1073741824\n0x40_1010_8000\n0x8000_0000")
         #expect(plain.status == 1)  // the last address is unassigned

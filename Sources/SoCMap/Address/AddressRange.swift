@@ -66,6 +66,11 @@ public struct AddressRange: Hashable, Sendable, Comparable {
         AddressRange(base: Swift.max(base, other.base), last: Swift.min(last, other.last))
     }
 
+    /// The smallest range holding both.
+    public func span(_ other: AddressRange) -> AddressRange {
+        AddressRange(uncheckedBase: Swift.min(base, other.base), last: Swift.max(last, other.last))
+    }
+
     /// Moves the range by a signed displacement expressed as a wrapping 64-bit delta
     /// (`newBase = base &+ delta`), or returns `nil` when the moved range would wrap
     /// around the top or bottom of the address space.

@@ -185,34 +185,6 @@ public struct PCIeHost: Hashable, Sendable {
     }
 }
 
-/// A free-form device-tree property carried by a region.
-public struct Property: Hashable, Sendable {
-    /// Property value shapes a map can express.
-    public enum Value: Hashable, Sendable {
-        /// A property with no value (`dma-coherent;`).
-        case empty
-        /// One string.
-        case string(String)
-        /// A string list.
-        case strings([String])
-        /// 32-bit cells.
-        case cells([UInt32])
-        /// Raw bytes.
-        case bytes([UInt8])
-    }
-
-    /// The property name.
-    public var name: String
-    /// The value.
-    public var value: Value
-
-    /// Creates a property.
-    public init(name: String, value: Value) {
-        self.name = name
-        self.value = value
-    }
-}
-
 /// `count` copies of a region, `stride` bytes apart, named `name-0`, `name-1`, ... (or with
 /// `{i}` in the name replaced by the index).
 public struct Repetition: Hashable, Sendable {
@@ -306,5 +278,36 @@ public struct Region: Hashable, Sendable {
         guard let seenBy else { return true }
         guard let initiator else { return !seenBy.isEmpty }
         return seenBy.contains(initiator)
+    }
+}
+
+extension Region {
+    /// A device-tree property a region carries as written in the map (typed, unlike the raw
+    /// bytes of a device-tree node).
+    public struct Property: Hashable, Sendable {
+        /// Property value shapes a map can express.
+        public enum Value: Hashable, Sendable {
+            /// A property with no value (`dma-coherent;`).
+            case empty
+            /// One string.
+            case string(String)
+            /// A string list.
+            case strings([String])
+            /// 32-bit cells.
+            case cells([UInt32])
+            /// Raw bytes.
+            case bytes([UInt8])
+        }
+
+        /// The property name.
+        public var name: String
+        /// The value.
+        public var value: Value
+
+        /// Creates a property.
+        public init(name: String, value: Value) {
+            self.name = name
+            self.value = value
+        }
     }
 }

@@ -14,14 +14,13 @@ struct Lowering {
     private(set) var pieces: [Router.Piece] = []
     private(set) var hops: [Hop] = []
     private(set) var placements: [AddressRange?]
-    private(set) var problems: [Router.Problem] = []
 
     /// One level of translation between a region's children and the root space.
     private struct Layer {
         enum Kind {
-            case identity(Int)
-            case windows(Int, [TranslationWindow])
-            case alias(Int, Displacement)
+            case identity(RegionID)
+            case windows(RegionID, [TranslationWindow])
+            case alias(RegionID, Displacement)
         }
         let kind: Kind
         /// The extent of the layer's owner in the owner's parent space.
@@ -34,7 +33,7 @@ struct Lowering {
         self.tree = tree
         self.initiator = initiator
         self.setting = setting
-        placements = Array(repeating: nil, count: tree.nodes.count)
+        placements = Array(repeating: nil, count: tree.count)
     }
 
     mutating func run() {
@@ -46,17 +45,17 @@ struct Lowering {
     }
 
     /// Siblings in render order: descending priority, later declaration first among equals.
-    private func renderOrder(_ ids: [Int]) -> [Int] {
+    private func renderOrder(_ ids: [RegionID]) -> [RegionID] {
         ids.sorted { a, b in
-            let ra = tree.nodes[a], rb = tree.nodes[b]
+            let ra = tree[a], rb = tree[b]
             if ra.region.priority != rb.region.priority { return ra.region.priority > rb.region.priority }
             return ra.siblingIndex > rb.siblingIndex
         }
     }
 
-    private mutating func render(_ ids: [Int], layers: [Layer], aliasStack: [Int], aliasTarget: Int?) {
+    private mutating func render(_ ids: [RegionID], layers: [Layer], aliasStack: [RegionID], aliasTarget: RegionID?) {
         for id in renderOrder(ids) {
-            let node = tree.nodes[id]
+            let node = tree[id]
             let region = node.region
             guard isActive(region) else { continue }
             // `seen-by` governs a region's own placement; the target of an alias is shown
@@ -72,20 +71,20 @@ struct Lowering {
                 var placed: Placed?
                 if let range = region.range {
                     placed = place(range, through: layers)
-                    if direct { placements[id] = placed?.range }
+                    if direct { placements[id.index] = placed?.range }
                 }
                 if !node.children.isEmpty, let layer = childLayer(id) {
                     render(node.children, layers: layers + [layer], aliasStack: aliasStack, aliasTarget: nil)
                 }
                 if region.kind.decodesHoles, let placed {
-                    emit(placed, unit: id, target: .region, unitBase: region.range!.base)
+                    emit(placed, unit: id, target: .region, unitBase: region.range!.base, busBase: nil)
                 }
             }
         }
     }
 
-    private func childLayer(_ id: Int) -> Layer? {
-        let region = tree.nodes[id].region
+    private func childLayer(_ id: RegionID) -> Layer? {
+        let region = tree[id].region
         switch region.translation {
         case .none: return nil
         case .identity: return Layer(kind: .identity(id), clip: region.clipsChildren ? region.range : nil)
@@ -93,43 +92,35 @@ struct Lowering {
         }
     }
 
-    private mutating func renderAlias(_ id: Int, layers: [Layer], aliasStack: [Int]) {
-        let region = tree.nodes[id].region
+    /// An alias shows its target's subtree; a broken one (no target, a cycle, an offset past
+    /// 2^64: the map's structural problems) shows nothing.
+    private mutating func renderAlias(_ id: RegionID, layers: [Layer], aliasStack: [RegionID]) {
+        let region = tree[id].region
         guard let alias = region.alias, let range = region.range else { return }
-        if aliasStack.isEmpty { placements[id] = place(range, through: layers)?.range }
-        guard let target = tree.resolve(alias.path) else {
-            problems.append(.aliasTargetMissing(alias: id))
-            return
-        }
-        if aliasStack.contains(id) || tree.ancestors(of: id).contains(target) || target == id {
-            problems.append(.aliasCycle(alias: id))
-            return
-        }
-        let targetBase = tree.nodes[target].region.range?.base ?? 0
+        if aliasStack.isEmpty { placements[id.index] = place(range, through: layers)?.range }
+        guard let target = tree.resolve(alias.path), !aliasStack.contains(id), target != id, !tree.ancestors(of: id).contains(target) else { return }
+        let targetBase = tree[target].region.range?.base ?? 0
         let (origin, overflow) = targetBase.addingReportingOverflow(alias.offset)
-        guard !overflow else {
-            problems.append(.aliasOffsetOverflow(alias: id))
-            return
-        }
+        guard !overflow else { return }
         let shown = AddressRange(uncheckedBase: origin, last: origin.addingReportingOverflow(range.sizeMinusOne).overflow ? .max : origin + range.sizeMinusOne)
         let layer = Layer(kind: .alias(id, Displacement(from: origin, to: range.base)), clip: range, innerClip: shown)
         render([target], layers: layers + [layer], aliasStack: aliasStack + [id], aliasTarget: target)
     }
 
-    private mutating func renderPCIe(_ id: Int, layers: [Layer], direct: Bool) {
-        guard let host = tree.nodes[id].region.pcie else { return }
+    private mutating func renderPCIe(_ id: RegionID, layers: [Layer], direct: Bool) {
+        guard let host = tree[id].region.pcie else { return }
         var extent: AddressRange?
         if let ecam = host.ecam, let placed = place(ecam, through: layers) {
-            emit(placed, unit: id, target: .pcieConfig, unitBase: ecam.base)
+            emit(placed, unit: id, target: .pcieConfig, unitBase: ecam.base, busBase: nil)
             extent = placed.range
         }
         for (i, w) in host.windows.enumerated() {
             guard let placed = place(w.cpuRange, through: layers) else { continue }
-            // The unit offset of a window is the PCI bus address.
-            emit(placed, unit: id, target: .pcieWindow(i), unitBase: w.cpuRange.base &- w.pciBase)
-            extent = extent.map { AddressRange(uncheckedBase: min($0.base, placed.range.base), last: max($0.last, placed.range.last)) } ?? placed.range
+            // Offsets count from the window's start; the window's start is bus address pciBase.
+            emit(placed, unit: id, target: .pcieWindow(i), unitBase: w.cpuRange.base, busBase: w.pciBase)
+            extent = extent.map { $0.span(placed.range) } ?? placed.range
         }
-        if direct { placements[id] = extent }
+        if direct { placements[id.index] = extent }
     }
 
     private struct Placed {
@@ -173,9 +164,9 @@ struct Lowering {
         return Placed(range: current, displacement: displacement, hops: hops.reversed())
     }
 
-    private mutating func emit(_ placed: Placed, unit: Int, target: Router.Target, unitBase: UInt64) {
+    private mutating func emit(_ placed: Placed, unit: RegionID, target: Router.Target, unitBase: UInt64, busBase: UInt64?) {
         var placed = placed
-        if case .pcieWindow(let i) = target, let w = tree.nodes[unit].region.pcie?.windows[i] {
+        if case .pcieWindow(let i) = target, let w = tree[unit].region.pcie?.windows[i] {
             placed.hops.append(Hop(region: unit, kind: .pcie(w.space, prefetchable: w.prefetchable), inward: Displacement(from: w.cpuRange.base, to: w.pciBase)))
         }
         let hopStart = hops.count
@@ -183,99 +174,8 @@ struct Lowering {
         pieces.append(
             Router.Piece(
                 range: placed.range, unit: unit, target: target,
-                unitZero: placed.displacement.apply(unitBase),
+                unitZero: placed.displacement.apply(unitBase), busBase: busBase,
                 hopStart: Int32(hopStart), hopCount: Int32(placed.hops.count)))
     }
 }
 
-/// Sweeps ranges (rank = index, lower wins where they overlap) into sorted,
-/// non-overlapping segments, each naming the range that owns it.
-///
-/// - Complexity: O(n log n).
-func sweep(_ ranges: [AddressRange]) -> (bases: [UInt64], lasts: [UInt64], owners: [Int32]) {
-    var order = Array(ranges.indices)
-    order.sort { ranges[$0].base < ranges[$1].base || (ranges[$0].base == ranges[$1].base && $0 < $1) }
-    var bases: [UInt64] = [], lasts: [UInt64] = [], owners: [Int32] = []
-    bases.reserveCapacity(ranges.count)
-    lasts.reserveCapacity(ranges.count)
-    owners.reserveCapacity(ranges.count)
-    var heap = MinHeap()
-    var next = 0
-    var position: UInt64 = 0
-    while next < order.count || !heap.isEmpty {
-        if heap.isEmpty { position = ranges[order[next]].base }
-        while next < order.count, ranges[order[next]].base <= position {
-            heap.push(order[next])
-            next += 1
-        }
-        while let top = heap.min, ranges[top].last < position { heap.popMin() }
-        guard let top = heap.min else { continue }
-        var end = ranges[top].last
-        if next < order.count, ranges[order[next]].base - 1 < end { end = ranges[order[next]].base - 1 }
-        if let lastOwner = owners.last, lastOwner == Int32(top), lasts[lasts.count - 1] &+ 1 == position, position != 0 {
-            lasts[lasts.count - 1] = end
-        } else {
-            bases.append(position)
-            lasts.append(end)
-            owners.append(Int32(top))
-        }
-        if end == .max { break }
-        position = end + 1
-    }
-    return (bases, lasts, owners)
-}
-
-/// The number of sorted segment bases that are `<= address` (the index just past the
-/// segment that may hold it).
-///
-/// - Complexity: O(log n); allocates nothing.
-func basesNotAbove(_ address: UInt64, in bases: [UInt64]) -> Int {
-    bases.withUnsafeBufferPointer { b in
-        var low = 0
-        var count = b.count
-        while count > 0 {
-            let half = count / 2
-            if b[low + half] <= address {
-                low += half + 1
-                count -= half + 1
-            } else {
-                count = half
-            }
-        }
-        return low
-    }
-}
-
-/// A binary min-heap of piece ranks.
-struct MinHeap {
-    private var items: [Int] = []
-    var isEmpty: Bool { items.isEmpty }
-    var min: Int? { items.first }
-
-    mutating func push(_ value: Int) {
-        items.append(value)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[parent] > items[i] else { break }
-            items.swapAt(parent, i)
-            i = parent
-        }
-    }
-
-    mutating func popMin() {
-        guard !items.isEmpty else { return }
-        items.swapAt(0, items.count - 1)
-        items.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var smallest = i
-            if l < items.count, items[l] < items[smallest] { smallest = l }
-            if r < items.count, items[r] < items[smallest] { smallest = r }
-            if smallest == i { break }
-            items.swapAt(i, smallest)
-            i = smallest
-        }
-    }
-}

@@ -13,8 +13,8 @@ public struct Hop: Hashable, Sendable {
         case pcie(PCISpace, prefetchable: Bool)
     }
 
-    /// The region crossed (a node index in the router's tree).
-    public let region: Int
+    /// The region crossed.
+    public let region: RegionID
     /// What kind of step.
     public let kind: Kind
     /// Maps the address before the hop (outer side) to the address after it (inner side).
@@ -23,12 +23,15 @@ public struct Hop: Hashable, Sendable {
 
 /// A map lowered, for one initiator and one switch setting, into an immutable, sorted array
 /// of non-overlapping segments, each naming the unit that decodes it and the hops that lead
-/// there. Routing an address is a binary search in that array; it allocates nothing.
+/// there. Routing an address is a search in that array; it allocates nothing.
+///
+/// Building a router checks the request: an undeclared initiator, an unknown switch or value,
+/// or a map with broken names or references is a thrown `RouterError` that says what and where.
 ///
 /// ```swift
-/// let router = Router(map: map, initiator: "cpu")
+/// let router = try Router(map: map, initiator: "cpu")
 /// if let route = router.route(PhysicalAddress(0x4120_0000)) {
-///     print(router.tree.nodes[route.unit].path, hex(route.offset))
+///     print(router[route.unit].path, hex(route.offset))
 /// }
 /// ```
 public struct Router: Sendable {
@@ -38,62 +41,60 @@ public struct Router: Sendable {
         case region
         /// A PCIe host's ECAM configuration space.
         case pcieConfig
-        /// Window `n` of a PCIe host (the offset is then a PCI bus address).
+        /// Window `n` of a PCIe host (the route then carries a PCI bus address).
         case pcieWindow(Int)
     }
 
     /// A painted piece: what one region contributes before overlaps are resolved.
     struct Piece: Sendable {
         let range: AddressRange
-        let unit: Int
+        let unit: RegionID
         let target: Target
-        /// The root-space address where unit offset 0 lies (wrapping).
+        /// The root-space address where offset 0 of the target lies (wrapping).
         let unitZero: UInt64
+        /// For a PCIe window, the bus address at offset 0.
+        let busBase: UInt64?
         let hopStart: Int32
         let hopCount: Int32
     }
 
-    /// Something the lowering could not follow; `check` reports these.
-    public enum Problem: Hashable, Sendable {
-        /// An alias whose target path resolves to nothing.
-        case aliasTargetMissing(alias: Int)
-        /// An alias that reaches itself.
-        case aliasCycle(alias: Int)
-        /// An alias whose target base plus offset passes 2^64.
-        case aliasOffsetOverflow(alias: Int)
-    }
-
     /// The answer for one address.
     public struct Route: Hashable, Sendable {
-        /// The segment index.
+        /// The index of the segment holding the address.
         public let segment: Int
         /// The routed address.
-        public let address: UInt64
-        /// The decoding region (node index in `tree`).
-        public let unit: Int
+        public let address: PhysicalAddress
+        /// The decoding region.
+        public let unit: RegionID
         /// Which part of the unit.
         public let target: Target
-        /// Offset inside the unit, or the PCI bus address for a PCIe window.
+        /// The offset inside the unit: from its base, from its ECAM base, or from the start of
+        /// the PCIe window.
         public let offset: UInt64
+        /// The PCI bus address, for a PCIe window; `nil` otherwise.
+        public let busAddress: UInt64?
     }
 
     /// One segment of the flat view.
     public struct Segment: Hashable, Sendable {
         /// The addresses the segment covers.
         public let range: AddressRange
-        /// The decoding region (node index in `tree`).
-        public let unit: Int
+        /// The decoding region.
+        public let unit: RegionID
         /// Which part of the unit.
         public let target: Target
-        /// The offset inside the unit at the segment's base.
+        /// The offset inside the unit (or its ECAM, or its window) at the segment's base.
         public let offsetAtBase: UInt64
+        /// The PCI bus address at the segment's base, for a PCIe window.
+        public let busAddressAtBase: UInt64?
 
         /// Creates a segment.
-        public init(range: AddressRange, unit: Int, target: Target, offsetAtBase: UInt64) {
+        public init(range: AddressRange, unit: RegionID, target: Target, offsetAtBase: UInt64, busAddressAtBase: UInt64? = nil) {
             self.range = range
             self.unit = unit
             self.target = target
             self.offsetAtBase = offsetAtBase
+            self.busAddressAtBase = busAddressAtBase
         }
     }
 
@@ -107,62 +108,72 @@ public struct Router: Sendable {
         public let after: UInt64
     }
 
-    /// The expanded region tree the router was built from.
-    public let tree: RegionTree
+    /// The resolved map the router was built from.
+    public let map: ResolvedMap
     /// The initiator whose view this is (`nil`: the map declares none).
     public let initiator: String?
     /// The switch setting the view was built for.
     public let setting: SwitchSetting
-    /// Where each region landed in the root space (direct placements, not through aliases);
-    /// `nil` for regions not in this view.
-    public let placements: [AddressRange?]
-    /// What the lowering could not follow.
-    public let problems: [Problem]
 
+    private let placements: [AddressRange?]
     private let bases: [UInt64]
     private let lasts: [UInt64]
     private let owners: [Int32]
     private let pieces: [Piece]
     private let hops: [Hop]
-    /// The search structure: Eytzinger order for small and medium maps, a static B-tree of
-    /// 64-byte nodes for large ones where cache misses dominate.
     @usableFromInline let search: SegmentSearch
-    /// Above this many segments the router searches the S-tree (measured in Benchmarks/).
-    public static let sTreeThreshold = 16384
 
     /// Lowers `map` for `initiator` (default: the map's first initiator) and `setting`
     /// (default: every switch at its default value).
     ///
+    /// - Throws: `RouterError` when the initiator is not declared, the setting names a switch or
+    ///   value the map does not have, or the map has structural problems.
     /// - Complexity: O(n log n) in the number of regions.
-    public init(map: SoCMap, initiator: String? = nil, setting: SwitchSetting? = nil) {
-        self.init(tree: RegionTree(map: map), initiator: initiator ?? map.defaultInitiator, setting: setting ?? SwitchSetting(map: map))
+    public init(_ map: ResolvedMap, initiator: String? = nil, setting: SwitchSetting? = nil) throws(RouterError) {
+        try map.validate()
+        if let initiator, !map.map.initiators.contains(where: { $0.name == initiator }) {
+            throw .unknownInitiator(initiator, known: map.map.initiators.map(\.name), map: map.map.name)
+        }
+        var checked = SwitchSetting(defaultsOf: map.map)
+        for (name, value) in (setting?.values ?? [:]).sorted(by: { $0.key < $1.key }) { try checked.set(name, to: value) }
+        self.init(unchecked: map, initiator: initiator ?? map.map.defaultInitiator, setting: checked)
     }
 
-    /// The search structures a router can use; tests force each one.
-    enum Layout { case automatic, eytzinger, sTree }
-
-    /// Lowers an already expanded tree.
-    public init(tree: RegionTree, initiator: String?, setting: SwitchSetting) {
-        self.init(tree: tree, initiator: initiator, setting: setting, forcedLayout: .automatic)
+    /// Resolves `map` and lowers it for `initiator` with the switches set in `switches`
+    /// (others at their defaults).
+    ///
+    /// - Throws: `RouterError`, as `init(_:initiator:setting:)`.
+    public init(map: AddressMap, initiator: String? = nil, switches: [String: String] = [:]) throws(RouterError) {
+        try self.init(ResolvedMap(map), initiator: initiator, setting: try SwitchSetting(switches, for: map))
     }
 
-    init(tree: RegionTree, initiator: String?, setting: SwitchSetting, forcedLayout: Layout) {
-        var lowering = Lowering(tree: tree, initiator: initiator, setting: setting)
+    /// Lowers a map without checking the request: for checks, which look at every view of
+    /// maps whose problems they report (broken aliases are then left out of the view).
+    package init(unchecked map: ResolvedMap, initiator: String?, setting: SwitchSetting) {
+        var lowering = Lowering(tree: map.tree, initiator: initiator, setting: setting)
         lowering.run()
         let swept = sweep(lowering.pieces.map(\.range))
-        self.tree = tree
+        self.map = map
         self.initiator = initiator
         self.setting = setting
         placements = lowering.placements
-        problems = lowering.problems
         pieces = lowering.pieces
         hops = lowering.hops
         bases = swept.bases
         lasts = swept.lasts
         owners = swept.owners
-        let useSTree = forcedLayout == .sTree || (forcedLayout == .automatic && swept.bases.count > Self.sTreeThreshold)
-        search = SegmentSearch(sortedBases: swept.bases, lasts: swept.lasts, sTree: useSTree)
+        search = SegmentSearch(sortedBases: swept.bases, lasts: swept.lasts)
     }
+
+    /// The expanded region tree.
+    public var tree: RegionTree { map.tree }
+
+    /// The region a route or segment names.
+    public subscript(unit: RegionID) -> RegionTree.Node { map.tree[unit] }
+
+    /// Where region `id` landed in this view (directly, not through aliases); `nil` for
+    /// regions not in it.
+    public func placement(of id: RegionID) -> AddressRange? { placements[id.index] }
 
     /// The number of segments in the flat view.
     public var segmentCount: Int { bases.count }
@@ -179,7 +190,7 @@ public struct Router: Sendable {
 
     /// The same answer by plain binary search over the sorted bases: the reference the
     /// Eytzinger search is tested against.
-    func segmentIndexByBinarySearch(of address: PhysicalAddress) -> Int? {
+    package func segmentIndexByBinarySearch(of address: PhysicalAddress) -> Int? {
         let a = address.rawValue
         let low = basesNotAbove(a, in: bases)
         return low > 0 && lasts[low - 1] >= a ? low - 1 : nil
@@ -192,13 +203,16 @@ public struct Router: Sendable {
     public func route(_ address: PhysicalAddress) -> Route? {
         guard let s = segmentIndex(of: address) else { return nil }
         let piece = pieces[Int(owners[s])]
-        return Route(segment: s, address: address.rawValue, unit: piece.unit, target: piece.target, offset: address.rawValue &- piece.unitZero)
+        let offset = address.rawValue &- piece.unitZero
+        return Route(segment: s, address: address, unit: piece.unit, target: piece.target, offset: offset, busAddress: piece.busBase.map { $0 &+ offset })
     }
 
     /// Segment `i` of the flat view.
     public func segment(_ i: Int) -> Segment {
         let piece = pieces[Int(owners[i])]
-        return Segment(range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, target: piece.target, offsetAtBase: bases[i] &- piece.unitZero)
+        let offset = bases[i] &- piece.unitZero
+        return Segment(range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, target: piece.target, offsetAtBase: offset,
+                       busAddressAtBase: piece.busBase.map { $0 &+ offset })
     }
 
     /// Every segment, in address order.
@@ -208,7 +222,7 @@ public struct Router: Sendable {
     /// each side.
     public func hops(for route: Route) -> [HopStep] {
         let piece = pieces[Int(owners[route.segment])]
-        var address = route.address
+        var address = route.address.rawValue
         var steps: [HopStep] = []
         for i in Int(piece.hopStart)..<Int(piece.hopStart + piece.hopCount) {
             let hop = hops[i]
@@ -227,7 +241,10 @@ public struct Router: Sendable {
         var below: Segment?
         var i = low - 1
         while i >= 0 {
-            if lasts[i] < a { below = segment(i); break }
+            if lasts[i] < a {
+                below = segment(i)
+                break
+            }
             i -= 1
         }
         return (below, low < bases.count ? segment(low) : nil)

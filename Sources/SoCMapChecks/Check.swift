@@ -1,0 +1,53 @@
+public import SoCMap
+
+/// A rule with a stable id, a default severity and a one-line doc, as data (like dtc's
+/// `checks.c` table). Profiles for SoC families add more checks to the same engine.
+public struct Check: Sendable {
+    /// Stable id, used in diagnostics and to switch the check on or off.
+    public let id: String
+    /// Default severity of its findings.
+    public let severity: Severity
+    /// One line saying what it finds.
+    public let doc: String
+    /// Checks that must pass first; a failed prerequisite is reported, not hidden.
+    public let prerequisites: [Check]
+    /// Produces the findings; the engine stamps `id` and `severity` on them.
+    public let run: @Sendable (CheckContext) -> [Finding]
+
+    /// Creates a check.
+    public init(id: String, severity: Severity, doc: String, prerequisites: [Check] = [], run: @escaping @Sendable (CheckContext) -> [Finding]) {
+        self.id = id
+        self.severity = severity
+        self.doc = doc
+        self.prerequisites = prerequisites
+        self.run = run
+    }
+}
+
+/// What a check function reports: a message about a region.
+public struct Finding: Sendable {
+    /// One line.
+    public var message: String
+    /// The region concerned, for its path and location.
+    public var region: RegionID?
+    /// An explicit location, when it is not the region's.
+    public var location: SourceLocation?
+    /// The view in which it holds, when that matters.
+    public var view: String?
+    /// An explicit path, when the culprit is no region (`domain domU1 / entry ram`).
+    public var path: String?
+
+    /// Creates a finding.
+    public init(_ message: String, region: RegionID? = nil, location: SourceLocation? = nil, view: String? = nil, path: String? = nil) {
+        self.message = message
+        self.region = region
+        self.location = location
+        self.view = view
+        self.path = path
+    }
+
+    /// A structural problem of the map as a finding.
+    public init(_ problem: MapProblem) {
+        self.init(problem.message, region: problem.region, location: problem.location, path: problem.path)
+    }
+}

@@ -1,0 +1,94 @@
+public import SoCMap
+
+/// Runs checks and turns their findings into located diagnostics.
+public struct CheckEngine: Sendable {
+    /// The checks, in report order.
+    public var checks: [Check]
+    /// Severity overrides by check id; `nil` value disables the check.
+    public var overrides: [String: Severity?] = [:]
+
+    /// An engine with the generic checks.
+    public init(checks: [Check] = GenericChecks.all + DomainChecks.all) { self.checks = checks }
+
+    /// Sweep every switch combination for view rules (`--all-switches`).
+    public var allSwitches = false
+
+    /// An engine with the generic and domain checks plus a profile's rules.
+    public init(profile: Profile?) {
+        checks = GenericChecks.all + DomainChecks.all + (profile?.checks ?? [])
+    }
+
+    /// Runs every enabled check on `map`, in table order; findings of one check are sorted
+    /// by file position. A check whose prerequisite reported an error does not run, and says
+    /// so in a diagnostic of its own instead of staying silent.
+    public func run(on map: AddressMap) -> [Diagnostic] {
+        run(in: CheckContext(map: map, allSwitches: allSwitches))
+    }
+
+    /// Runs the checks on a resolved map.
+    public func run(on resolved: ResolvedMap) -> [Diagnostic] {
+        run(in: CheckContext(resolved, allSwitches: allSwitches))
+    }
+
+    /// The checks in the order they run: table order, except that a check's prerequisites
+    /// (those in the table) run before it.
+    public var runOrder: [Check] {
+        var order: [Check] = []
+        var placed = Set<String>()
+        let inTable = Set(checks.map(\.id))
+        func visit(_ check: Check) {
+            guard inTable.contains(check.id), placed.insert(check.id).inserted else { return }
+            check.prerequisites.forEach(visit)
+            order.append(checks.first { $0.id == check.id } ?? check)
+        }
+        checks.forEach(visit)
+        return order
+    }
+
+    /// Runs the checks on a context the caller also uses (its tree and views are built once).
+    public func run(in context: CheckContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var failed = Set<String>()
+        for check in runOrder {
+            let severity: Severity
+            if let override = overrides[check.id] {
+                guard let s = override else { continue }
+                severity = s
+            } else {
+                severity = check.severity
+            }
+            if let blocker = check.prerequisites.first(where: { failed.contains($0.id) }) {
+                diagnostics.append(Diagnostic(.warning, check.id, "not run: its prerequisite '\(blocker.id)' reported errors; fix those first"))
+                failed.insert(check.id)
+                continue
+            }
+            let found = Self.mergeViews(check.run(context)).map { finding -> Diagnostic in
+                let node = finding.region.map { context.tree[$0] }
+                return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path, view: finding.view)
+            }
+            if found.contains(where: { $0.severity == .error }) { failed.insert(check.id) }
+            diagnostics += found.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+        }
+        return diagnostics
+    }
+
+    /// One finding per (region, message), listing every view it holds in.
+    static func mergeViews(_ findings: [Finding]) -> [Finding] {
+        var order: [String] = []
+        var first: [String: Finding] = [:]
+        var views: [String: [String]] = [:]
+        for f in findings {
+            let key = "\(f.region?.index ?? -1)|\(f.path ?? "")|\(f.message)"
+            if first[key] == nil {
+                order.append(key)
+                first[key] = f
+            }
+            if let v = f.view, !(views[key] ?? []).contains(v) { views[key, default: []].append(v) }
+        }
+        return order.map { key in
+            var f = first[key]!
+            if let list = views[key], !list.isEmpty { f.view = list.joined(separator: "; ") }
+            return f
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import SoCMap
+
+extension ExportBuilder {
+    /// `/socmap`: the map's own fields, initiators, switches, the annotations and domains.
+    mutating func metadata() {
+        out.beginNode("socmap")
+        out.strings(names.compatible, ["socmap,annotations"])
+        out.setProperty("map-name", .strings([map.name]))
+        out.setProperty("address-bits", .cells([UInt32(map.addressBits)]))
+        if let p = map.profile { out.setProperty("profile", .strings([p])) }
+        if let n = map.notes { out.strings(names.notes, [n]) }
+        if !map.initiators.isEmpty {
+            out.node("initiators") { list in
+                for (i, initiator) in map.initiators.enumerated() {
+                    list.node("initiator-\(i)") { n in
+                        n.setProperty("id", .strings([initiator.name]))
+                        if let doc = initiator.doc { n.setProperty("doc", .strings([doc])) }
+                    }
+                }
+            }
+        }
+        if !map.switches.isEmpty {
+            out.node("switches") { list in
+                for (i, s) in map.switches.enumerated() {
+                    list.node("switch-\(i)") { n in
+                        n.setProperty("id", .strings([s.name]))
+                        n.setProperty("values", .strings([s.values.joined(separator: " ")]))
+                        n.setProperty("default", .strings([s.defaultValue]))
+                        if let doc = s.doc { n.setProperty("doc", .strings([doc])) }
+                    }
+                }
+            }
+        }
+        out.beginNode("regions")
+        for (id, column) in [(names.region, regionColumn), (names.node, nodeColumn), (names.kind, kindColumn)] {
+            out.setProperty(id) { bytes in
+                bytes.append(contentsOf: column)
+                bytes.append(0)
+            }
+        }
+        // The `region-N` notes, built beside the device nodes under a root of their own.
+        notes.endNode()
+        let annotations = notes.tree()
+        for child in annotations.children(of: annotations.root) { out.append(child, of: annotations) }
+        out.endNode()
+        if !map.domains.isEmpty { writeDomains() }
+        out.endNode()
+    }
+
+    /// Domains with every field, for import to restore them.
+    mutating func writeDomains() {
+        out.node("domains") { list in
+            for (i, d) in map.domains.enumerated() {
+                list.node("domain-\(i)") { n in
+                    n.setProperty("id", .strings([d.name]))
+                    if d.trusted { n.setProperty("trusted", .empty) }
+                    if d.iommu { n.setProperty("iommu", .empty) }
+                    if d.staticMemory { n.setProperty("static-memory", .empty) }
+                    if d.directMap { n.setProperty("direct-map", .empty) }
+                    if let b = d.addressBits { n.setProperty("address-bits", .cells([UInt32(b)])) }
+                    if let c = d.cpus { n.setProperty("cpus", .cells([UInt32(c)])) }
+                    if let initiator = d.initiator { n.setProperty("initiator", .strings([initiator])) }
+                    if let notes = d.notes { n.setProperty("notes", .strings([notes])) }
+                    for (j, e) in d.entries.enumerated() {
+                        n.node("entry-\(j)") { en in Self.writeEntry(e, into: &en) }
+                    }
+                }
+            }
+        }
+    }
+
+    static func writeEntry(_ e: DomainEntry, into en: inout DeviceTree.Builder) {
+        en.setProperty("id", .strings([e.name]))
+        en.setProperty("mode", .strings([e.mode.name]))
+        if let h = e.host { en.setProperty("host", .strings([h])) }
+        if let slice = e.slice { en.numbers(en.name("slice"), [(slice.offset, 2), (slice.size, 2)]) }
+        if let g = e.guestBase { en.numbers(en.name("guest-base"), [(g, 2)]) }
+        if let size = e.size { en.numbers(en.name("size"), [(size, 2)]) }
+        if let m = e.deviceModel { en.setProperty("device-model", .strings([m])) }
+        if e.shared { en.setProperty("shared", .empty) }
+        if e.dma { en.setProperty("dma", .empty) }
+        if let k = e.kind { en.setProperty("kind", .strings([k.rawValue])) }
+        if let t = e.e820Type { en.setProperty("e820-type", .cells([t])) }
+    }
+
+    static func value(_ v: Region.Property.Value) -> DeviceTree.Value {
+        switch v {
+        case .empty: return .empty
+        case .string(let s): return .strings([s])
+        case .strings(let list): return .strings(list)
+        case .cells(let c): return .cells(c)
+        case .bytes(let b): return .bytes(b)
+        }
+    }
+
+    static func typeName(_ v: Region.Property.Value) -> String {
+        switch v {
+        case .empty: return "empty"
+        case .string: return "string"
+        case .strings: return "strings"
+        case .cells: return "cells"
+        case .bytes: return "bytes"
+        }
+    }
+}

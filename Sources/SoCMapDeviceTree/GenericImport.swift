@@ -1,0 +1,242 @@
+import SoCMap
+
+extension Reader {
+    /// Imports a device tree that socmap did not write, with Linux's semantics.
+    mutating func generic() throws(MapInputError) -> AddressMap {
+        let root = tree.root
+        let model = property(ids.model, of: root)?.string
+        var map = AddressMap(name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
+                             compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
+        let rootCells = try childCells(of: root, path: "/")
+        if rootCells.defaulted && tree.children(of: root).contains(where: { property(ids.reg, of: $0) != nil }) {
+            warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
+        }
+        map.addressBits = rootCells.address == 1 ? 32 : 64
+        var regions: [Region] = []
+        for child in tree.children(of: root) where !DeviceTreeImport.skippedRootNodes.contains(tree.baseName(of: child)) {
+            let path = Self.join("/", tree.name(of: child))
+            if property(ids.deviceType, of: child)?.isString("memory") == true {
+                regions += try memory(child, path: path, cells: (rootCells.address, rootCells.size))
+            } else if tree.node(child, isNamed: "reserved-memory") {
+                regions += try reservedMemory(child, path: path, rootCells: (rootCells.address, rootCells.size))
+            } else {
+                try importNode(child, path: path, parentCells: (rootCells.address, rootCells.size), into: &regions)
+            }
+        }
+        for (i, r) in tree.reservations.enumerated() {
+            guard let range = AddressRange(base: r.address, size: r.size) else { continue }
+            // Carve-outs sit above the RAM they are cut from.
+            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)", location: location))
+        }
+        map.regions = regions
+        return map
+    }
+
+    /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
+    mutating func memory(_ node: NodeID, path: @autoclosure () -> String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let usable = property(ids.usableMemory, of: node) != nil
+        let entries = try regEntries(node, path: path(), cells: cells, usableMemory: usable)
+        let name = tree.name(of: node)
+        var regions: [Region] = []
+        for (i, e) in entries.enumerated() {
+            guard let range = range(e, path: path(), sizeCellsZero: false) else { continue }
+            var r = Region(name: i == 0 ? name : "\(name).\(i)", kind: .dram, range: range, location: location)
+            r.disabled = isDisabled(node)
+            if usable { r.notes = "from linux,usable-memory" }
+            r.properties = extraProperties(node, skipping: [ids.deviceType, ids.usableMemory])
+            regions.append(r)
+        }
+        return regions
+    }
+
+    /// `/reserved-memory` children with `reg`, as Linux reads them.
+    mutating func reservedMemory(_ node: NodeID, path: @autoclosure () -> String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let own = try childCells(of: node, path: path())
+        guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
+            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path())
+            return []
+        }
+        var regions: [Region] = []
+        for child in tree.children(of: node) {
+            let childPath = Self.join(path(), tree.name(of: child))
+            if isDisabled(child) { continue }
+            let entries = try regEntries(child, path: childPath, cells: rootCells)
+            guard let first = entries.first else {
+                warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", path: childPath)
+                continue
+            }
+            guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
+            var r = Region(name: tree.name(of: child), kind: .reserved, range: range, priority: 1,
+                           compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
+            var notes: [String] = []
+            if property(ids.noMap, of: child) != nil { notes.append("no-map") }
+            if property(ids.reusable, of: child) != nil { notes.append("reusable") }
+            r.notes = notes.isEmpty ? "reserved-memory" : "reserved-memory, " + notes.joined(separator: ", ")
+            r.properties = extraProperties(child, skipping: [])
+            regions.append(r)
+        }
+        return regions
+    }
+
+    /// Properties kept verbatim: everything but what became region fields.
+    func extraProperties(_ node: NodeID, skipping: [DeviceTree.Name?]) -> [Region.Property] {
+        var result: [Region.Property] = []
+        for (name, p) in zip(tree.propertyNames(of: node), tree.properties(of: node)) {
+            guard !ids.structural.contains(name) && !skipping.contains(name) else { continue }
+            result.append(Region.Property(name: p.name, value: Self.guessValue(p.value)))
+        }
+        return result
+    }
+
+    /// A node's `compatible` list; siblings often repeat their neighbour's, which is then
+    /// shared rather than decoded again.
+    mutating func compatibleStrings(_ node: NodeID) -> [String] {
+        guard let p = property(ids.compatible, of: node) else { return [] }
+        if let last = lastCompatible, last.bytes == p.value { return last.strings }
+        let strings = p.strings ?? []
+        lastCompatible = (p.value, strings)
+        return strings
+    }
+
+    /// Whether `status` says the node is not in use (anything but "okay"/"ok").
+    func isDisabled(_ node: NodeID) -> Bool {
+        guard let status = property(ids.status, of: node) else { return false }
+        return !(status.isString("okay") || status.isString("ok"))
+    }
+
+    /// The value shape dtc would print (strings, cells or bytes).
+    static func guessValue(_ bytes: ArraySlice<UInt8>) -> Region.Property.Value {
+        if bytes.isEmpty { return .empty }
+        let p = DeviceTree.Property(name: "", value: bytes)
+        let nul = bytes.filter { $0 == 0 }.count
+        if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
+            let strings = p.strings, !strings.contains(where: \.isEmpty)
+        {
+            return strings.count == 1 ? .string(strings[0]) : .strings(strings)
+        }
+        if let cells = p.cells { return .cells(cells) }
+        return .bytes(Array(bytes))
+    }
+
+    /// One node and its subtree (plus one companion region per further `reg` entry), or
+    /// nothing when it holds no addresses at all.
+    mutating func importNode(_ node: NodeID, path: @autoclosure () -> String, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
+        let disabled = isDisabled(node)
+        let compatible = compatibleStrings(node)
+        let deviceType = property(ids.deviceType, of: node)
+        let name = tree.name(of: node)
+        if deviceType?.isString("pci") == true || deviceType?.isString("pciex") == true {
+            if let host = try pcie(node, path: path(), parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
+            return
+        }
+        let entries = try regEntries(node, path: path(), cells: parentCells)
+        var children: [Region] = []
+        var translation = Translation.none
+        var dmaNote: String?
+        let childNodes = tree.children(of: node)
+        if !childNodes.isEmpty {
+            let own = try childCells(of: node, path: path())
+            if own.defaulted && childNodes.contains(where: { property(ids.reg, of: $0) != nil }) {
+                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path())
+            }
+            if own.size == 0 {
+                translation = .none  // A #size-cells = 0 level is not translatable.
+            } else if let ws = try windows(node, path: path(), own: (own.address, own.size), parent: parentCells) {
+                translation = ws.isEmpty ? .identity : .windows(ws)
+            }
+            for child in childNodes {
+                let childPath = Self.join(path(), tree.name(of: child))
+                try importNode(child, path: childPath, parentCells: (own.address, own.size), into: &children)
+            }
+            dmaNote = try dmaRanges(node, path: path(), own: (own.address, own.size), parent: parentCells)
+        }
+        let firstRange = entries.first.flatMap { range($0, path: path(), sizeCellsZero: parentCells.1 == 0) }
+        guard firstRange != nil || !children.isEmpty else { return }
+        let kind: RegionKind
+        if firstRange == nil {
+            kind = .bus
+        } else if compatible.contains("mmio-sram") {
+            kind = .sram
+        } else if deviceType?.isString("memory") == true {
+            kind = .dram
+        } else {
+            kind = .mmio
+        }
+        var notes: String?
+        if parentCells.1 == 0 { notes = "on a bus with #size-cells = 0: not translatable" }
+        if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
+        if entries.count > 1 { notes = [notes, "has \(entries.count) reg entries; the others follow as \(name).N"].compactMap { $0 }.joined(separator: "; ") }
+        let leafSRAM = kind == .sram && children.isEmpty
+        // Built in place in the array: a region is large, and copies of it add up.
+        regions.append(
+            Region(name: name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
+                   properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
+                   translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
+        // A node's reg is its own registers, not the extent of its children's space.
+        if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
+        // Further reg entries become sibling regions of the same kind, named NAME.N.
+        for i in 1..<max(entries.count, 1) {
+            guard let r = range(entries[i], path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
+            regions.append(Region(name: "\(name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(name)", location: location))
+        }
+    }
+
+    /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
+    func dmaRanges(_ node: NodeID, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+        guard let p = property(ids.dmaRanges, of: node) else { return nil }
+        if p.count == 0 { return "dma-ranges: identity" }
+        let count = own.0 + parent.0 + own.1
+        guard p.count % (count * 4) == 0 else {
+            throw fail("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4)", path: path())
+        }
+        let entries = stride(from: 0, to: p.count / 4, by: count).map { i in
+            "bus \(hex(p.number(at: i, count: own.0) ?? 0)) -> \(hex(p.number(at: i + own.0, count: parent.0) ?? 0)) size \(hex(p.number(at: i + own.0 + parent.0, count: own.1) ?? 0))"
+        }
+        return "dma-ranges: " + entries.joined(separator: ", ")
+    }
+
+    /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
+    mutating func pcie(_ node: NodeID, path: @autoclosure () -> String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
+        let entries = try regEntries(node, path: path(), cells: parentCells)
+        let ecam = entries.first.flatMap { range($0, path: path(), sizeCellsZero: false) }
+        var windows: [PCIeWindow] = []
+        if let p = property(ids.ranges, of: node), p.count > 0 {
+            let count = 3 + parentCells.0 + 2
+            guard p.count % (count * 4) == 0 else {
+                throw fail("ranges-format", "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path())
+            }
+            for i in stride(from: 0, to: p.count / 4, by: count) {
+                let hi = p.cell(i) ?? 0
+                let pci = p.number(at: i + 1, count: 2) ?? 0
+                let cpu = p.number(at: i + 3, count: parentCells.0) ?? 0
+                let size = p.number(at: i + 3 + parentCells.0, count: 2) ?? 0
+                let space: PCISpace
+                switch (hi >> 24) & 3 {
+                case 1: space = .io
+                case 2: space = .mem32
+                case 3: space = .mem64
+                default:
+                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", path: path())
+                    continue
+                }
+                guard let cpuRange = AddressRange(base: cpu, size: size), !pci.addingReportingOverflow(size &- 1).overflow else {
+                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", path: path())
+                    continue
+                }
+                windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))
+            }
+        }
+        guard ecam != nil || !windows.isEmpty else { return nil }
+        var first: UInt8 = 0, last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+        if let b = property(ids.busRange, of: node)?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
+            first = UInt8(b[0])
+            last = UInt8(b[1])
+        }
+        var region = Region(name: tree.name(of: node), kind: .pcie, disabled: disabled, compatible: compatible,
+                            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
+        region.properties = extraProperties(node, skipping: [ids.deviceType, ids.busRange])
+        let children = tree.children(of: node)
+        if !children.isEmpty { region.notes = "PCI devices below (\(children.map { tree.name(of: $0) }.joined(separator: ", "))) sit in configuration space and are not mapped" }
+        return region
+    }
+}

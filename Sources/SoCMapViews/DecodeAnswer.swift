@@ -1,0 +1,157 @@
+public import SoCMap
+
+/// The full answer to "who decodes this address, and through which hops?" in one view.
+public struct DecodeAnswer: Sendable {
+    /// What happened to the address.
+    public enum Outcome: Sendable {
+        /// A unit decodes it.
+        case decoded(Router.Route)
+        /// It falls in a `reserved` region: a decode error.
+        case reserved(Router.Route)
+        /// Nothing decodes it.
+        case unassigned(below: Router.Segment?, above: Router.Segment?)
+    }
+
+    /// The address asked about.
+    public let address: PhysicalAddress
+    /// What happened.
+    public let outcome: Outcome
+    /// The hops, outermost first (empty when unassigned).
+    public let hops: [Router.HopStep]
+    let router: Router
+
+    /// Decodes `address` in `router`'s view.
+    public init(address: PhysicalAddress, router: Router) {
+        self.address = address
+        self.router = router
+        if let route = router.route(address) {
+            let reserved = router[route.unit].kind == .reserved && route.target == .region
+            outcome = reserved ? .reserved(route) : .decoded(route)
+            hops = router.hops(for: route)
+        } else {
+            let n = router.neighbours(of: address)
+            outcome = .unassigned(below: n.below, above: n.above)
+            hops = []
+        }
+    }
+
+    /// Whether a unit decodes the address (the command's exit status is 1 otherwise).
+    public var isDecoded: Bool {
+        if case .decoded = outcome { return true }
+        return false
+    }
+
+    private func node(_ id: RegionID) -> RegionTree.Node { router[id] }
+
+    /// What the route reaches, for people: `/pcie (pcie) I/O space, bus address 0x10`.
+    func describeTarget(_ route: Router.Route) -> String {
+        let n = node(route.unit)
+        let head = "\(n.path) (\(n.region.kind.rawValue))"
+        switch route.target {
+        case .region:
+            return "\(head) offset \(hex(route.offset))"
+        case .pcieConfig:
+            let host = n.region.pcie!
+            let bus = UInt64(host.firstBus) + (route.offset >> 20)
+            return "\(head) configuration space: bus \(bus), device \((route.offset >> 15) & 0x1f), function \((route.offset >> 12) & 0x7), register \(hex(route.offset & 0xfff))"
+        case .pcieWindow(let i):
+            let w = n.region.pcie!.windows[i]
+            return "\(head) \(w.prefetchable ? "prefetchable " : "")\(w.space.label), bus address \(hex(route.busAddress ?? 0))"
+        }
+    }
+
+    func describeHop(_ step: Router.HopStep) -> String {
+        let n = node(step.hop.region)
+        let how: String
+        switch step.hop.kind {
+        case .identity: how = "identity"
+        case .window(let i): how = "window \(i)"
+        case .alias:
+            how = "alias of " + (n.region.alias.map { "\($0.path) +\(hex($0.offset))" } ?? "?")
+            return "via \(n.path) (\(how)): \(hex(step.before)) -> \(hex(step.after))"
+        case let .pcie(space, prefetchable): how = "\(prefetchable ? "prefetchable " : "")\(space.rawValue) window"
+        }
+        return "via \(n.path) (\(n.region.kind.rawValue), \(how)): \(hex(step.before)) -> \(hex(step.after))"
+    }
+
+    func describeSegment(_ s: Router.Segment) -> String {
+        "\(node(s.unit).path) \(s.range)"
+    }
+
+    /// Plain text, one line for the answer and one per hop or neighbour.
+    public var text: String {
+        var lines: [String] = []
+        switch outcome {
+        case .decoded(let route):
+            lines.append("\(address): \(describeTarget(route))")
+            lines.append("  decodes \(router.segment(route.segment).range)")
+        case .reserved(let route):
+            lines.append("\(address): reserved: \(describeTarget(route)) (nothing may decode here)")
+        case let .unassigned(below, above):
+            lines.append("\(address): unassigned")
+            lines.append("  below: " + (below.map(describeSegment) ?? "none"))
+            lines.append("  above: " + (above.map(describeSegment) ?? "none"))
+        }
+        lines += hops.map { "  " + describeHop($0) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The answer as JSON (documented in docs/json.md).
+    public var json: JSON {
+        var pairs: [(String, JSON)] = [("address", .address(address.rawValue))]
+        if let i = router.initiator { pairs.append(("initiator", .string(i))) }
+        func routeJSON(_ route: Router.Route) -> [(String, JSON)] {
+            let n = node(route.unit)
+            var out: [(String, JSON)] = [("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(n.region.kind.rawValue))]
+            switch route.target {
+            case .region:
+                out.append(("offset", .address(route.offset)))
+            case .pcieConfig:
+                out.append(("space", .string("config")))
+                out.append(("offset", .address(route.offset)))
+            case .pcieWindow(let i):
+                let w = n.region.pcie!.windows[i]
+                out.append(("space", .string(w.space.rawValue)))
+                out.append(("prefetchable", .bool(w.prefetchable)))
+                out.append(("bus-address", .address(route.busAddress ?? 0)))
+            }
+            let s = router.segment(route.segment).range
+            out.append(("segment", .object([("base", .address(s.base)), ("last", .address(s.last))])))
+            return out
+        }
+        func segmentJSON(_ s: Router.Segment?) -> JSON {
+            guard let s else { return .null }
+            return .object([("unit", .string(node(s.unit).path)), ("base", .address(s.range.base)), ("last", .address(s.range.last))])
+        }
+        switch outcome {
+        case .decoded(let route):
+            pairs.append(("status", .string("decoded")))
+            pairs += routeJSON(route)
+        case .reserved(let route):
+            pairs.append(("status", .string("reserved")))
+            pairs += routeJSON(route)
+        case let .unassigned(below, above):
+            pairs.append(("status", .string("unassigned")))
+            pairs.append(("below", segmentJSON(below)))
+            pairs.append(("above", segmentJSON(above)))
+        }
+        pairs.append(("hops", .array(hops.map { step in
+            let n = node(step.hop.region)
+            var kind: String
+            var extra: [(String, JSON)] = []
+            switch step.hop.kind {
+            case .identity: kind = "identity"
+            case .window(let i):
+                kind = "window"
+                extra.append(("window", .int(i)))
+            case .alias: kind = "alias"
+            case let .pcie(space, prefetchable):
+                kind = "pcie-window"
+                extra.append(("space", .string(space.rawValue)))
+                extra.append(("prefetchable", .bool(prefetchable)))
+            }
+            return .object([("region", .string(n.path)), ("kind", .string(kind))] + extra + [("before", .address(step.before)), ("after", .address(step.after))])
+        })))
+        return .object(pairs)
+    }
+}

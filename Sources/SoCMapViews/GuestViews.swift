@@ -1,0 +1,75 @@
+public import SoCMap
+
+/// Text and JSON renderings of a guest domain's view, each segment with its mode.
+public struct GuestViews: Sendable, ViewRendering {
+    /// The guest router.
+    public let router: GuestRouter
+
+    /// Creates the renderings.
+    public init(router: GuestRouter) { self.router = router }
+
+    func hostText(_ m: Stage2Mapping, at offset: UInt64) -> String {
+        guard m.entry.mode != .emulated else { return "-> \(m.entry.deviceModel ?? "device model")" }
+        let path = m.hostRegion.map { router.host[$0].path } ?? "?"
+        return "-> \(path) host \(hex((m.host?.base ?? 0) &+ offset))"
+    }
+
+    /// One line per guest segment: `%016x-%016x (mode, kind): entry -> host`.
+    public var flat: String {
+        var lines = ["GuestView: domain \(router.domain.name)"]
+        if router.segmentCount == 0 { lines.append("  No rendered GuestView") }
+        for i in 0..<router.segmentCount {
+            let (range, index) = router.segment(i)
+            let m = router.mappings[index]
+            let offset = range.base - m.guest.base
+            lines.append("  \(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name) \(hostText(m, at: offset))")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The kind of what the guest sees in an entry.
+    func kind(_ m: Stage2Mapping) -> RegionKind {
+        m.entry.kind ?? m.hostRegion.map { router.host[$0].kind } ?? .mmio
+    }
+
+    /// The entries in declaration order, each with its host region and the host hops.
+    public var treeText: String {
+        var lines = ["address-space: domain \(router.domain.name)"]
+        for m in router.mappings.sorted(by: { $0.guest.base < $1.guest.base }) {
+            lines.append("  \(paddedHex(m.guest.base, width: 16))-\(paddedHex(m.guest.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name)")
+            if let host = m.host {
+                let path = m.hostRegion.map { router.host[$0].path } ?? "?"
+                lines.append("    \(paddedHex(host.base, width: 16))-\(paddedHex(host.last, width: 16)) (host): \(path)")
+            } else if let model = m.entry.deviceModel {
+                lines.append("    (trapped): \(model)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `/proc/iomem` style for the guest: `%08x-%08x : entry (mode)`.
+    public var iomem: String {
+        router.mappings.sorted { $0.guest.base < $1.guest.base }.map {
+            "\(paddedHex($0.guest.base, width: 8))-\(paddedHex($0.guest.last, width: 8)) : \($0.entry.name) (\($0.entry.mode.name))"
+        }.joined(separator: "\n")
+    }
+
+    /// The guest view as JSON.
+    public var json: JSON {
+        .object([
+            ("domain", .string(router.domain.name)),
+            ("segments", .array((0..<router.segmentCount).map { i in
+                let (range, index) = router.segment(i)
+                let m = router.mappings[index]
+                var pairs: [(String, JSON)] = [
+                    ("base", .address(range.base)), ("last", .address(range.last)), ("entry", .string(m.entry.name)),
+                    ("mode", .string(m.entry.mode.name)), ("kind", .string(kind(m).rawValue)),
+                ]
+                if let host = m.host { pairs.append(("host-base", .address(host.base &+ (range.base - m.guest.base)))) }
+                if let id = m.hostRegion { pairs.append(("host-region", .string(router.host[id].path))) }
+                if let model = m.entry.deviceModel { pairs.append(("device-model", .string(model))) }
+                return .object(pairs)
+            })),
+        ])
+    }
+}
