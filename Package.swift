@@ -50,9 +50,9 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        // Helpers shared by the test targets (a seeded generator, a process runner, paths);
-        // it depends on no socmap module.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
+        // Helpers shared by the test targets (a seeded generator, a process runner, paths, map
+        // shorthands); it depends on the router library only.
+        .target(name: "TestSupport", dependencies: ["SoCMap"], path: "Tests/TestSupport", swiftSettings: strictness),
         // Uses only the router library product.
         .testTarget(name: "SoCMapTests", dependencies: ["SoCMap", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "SoCMapViewsTests", dependencies: ["SoCMapViews", "TestSupport"], swiftSettings: strictness),

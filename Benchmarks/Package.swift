@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 "Floor",
                 .product(name: "SoCMap", package: "socmap"),
+                .product(name: "SoCMapDeviceTree", package: "socmap"),
                 .product(name: "SoCMapFDT", package: "socmap"),
             ]
         ),

@@ -47,20 +47,20 @@ extension Reader {
             let name = String(regionPath.split(separator: "/").last ?? "")
             var r = Region(name: name, kind: kind, location: location)
             let parentCells = try cellsAbove(node)
-            let entries = try regEntries(node, path: nodePath, cells: parentCells)
+            let entries = try regEntries(node, cells: parentCells)
             if let e = note("extent"), e.count == 16 {
                 r.range = AddressRange(base: e.number(at: 0, count: 2) ?? 0, last: e.number(at: 2, count: 2) ?? 0)
             } else if kind != .pcie {
-                r.range = entries.first.flatMap { range($0, path: nodePath, sizeCellsZero: parentCells.1 == 0) }
+                r.range = entries.first.flatMap { range($0, of: node, sizeCellsZero: parentCells.1 == 0) }
             }
             if kind == .pcie {
-                r.pcie = try pcie(node, path: nodePath, parentCells: parentCells, disabled: false, compatible: [])?.pcie
+                r.pcie = try pcie(node, parentCells: parentCells, disabled: false, compatible: [])?.pcie
             }
             switch note("translation")?.string {
             case "none"?: r.translation = .none
             case "windows"?:
-                let own = try childCells(of: node, path: nodePath)
-                r.translation = .windows(try windows(node, path: nodePath, own: (own.address, own.size), parent: parentCells) ?? [])
+                let own = try childCells(of: node)
+                r.translation = .windows(try windows(node, own: (own.address, own.size), parent: parentCells) ?? [])
             default: r.translation = .identity
             }
             r.priority = note("priority")?.u32.map { Int(Int32(bitPattern: $0)) } ?? 0
@@ -119,7 +119,7 @@ extension Reader {
     /// The `#address-cells`/`#size-cells` that apply to `node` (its parent's).
     func cellsAbove(_ node: NodeID) throws(MapInputError) -> (Int, Int) {
         guard let parent = tree.parent(of: node) else { return (2, 1) }
-        let c = try childCells(of: parent, path: tree.path(of: parent))
+        let c = try childCells(of: parent)
         return (c.address, c.size)
     }
 

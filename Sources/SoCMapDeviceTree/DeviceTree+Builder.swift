@@ -38,6 +38,12 @@ extension DeviceTree {
             if misuse == nil { misuse = BuildError(message: message()) }
         }
 
+        private mutating func misplaced(_ name: Name) {
+            let text = names[name.index]
+            let message = open.isEmpty ? "property '\(text)' outside any node" : "property '\(text)' after the node's first child"
+            fail(message)
+        }
+
         // MARK: Nodes
 
         /// Starts a node below the innermost open one (the first node is the root, named "").
@@ -73,7 +79,7 @@ extension DeviceTree {
         /// Copies node `node` of `tree` and its subtree below the innermost open node.
         public mutating func append(_ node: NodeID, of tree: DeviceTree) {
             beginNode(tree.name(of: node))
-            for p in tree.properties(of: node) { setProperty(p.name, bytes: p.value) }
+            for p in tree.properties(of: node) { setProperty(name(p.name)) { $0.append(contentsOf: p.value) } }
             for child in tree.children(of: node) { append(child, of: tree) }
             endNode()
         }
@@ -106,9 +112,7 @@ extension DeviceTree {
 
         /// Sets a property whose value `write` appends to the given bytes.
         public mutating func setProperty(_ name: Name, _ write: (inout [UInt8]) -> Void) {
-            let text = names[name.index]
-            guard let node = open.last else { return fail("property '\(text)' outside any node") }
-            guard !childBegun else { return fail("property '\(text)' after the node's first child") }
+            guard let node = open.last, !childBegun else { return misplaced(name) }
             let start = bytes.count
             write(&bytes)
             // The open node's properties are the last ones: its children have not begun.

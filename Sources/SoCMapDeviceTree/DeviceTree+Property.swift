@@ -14,6 +14,12 @@ extension DeviceTree {
             self.value = ArraySlice(value)
         }
 
+        /// A property over a slice of a tree's bytes (no copy).
+        init(name: String, slice: ArraySlice<UInt8>) {
+            self.name = name
+            value = slice
+        }
+
         /// A property built from a typed value.
         public init(name: String, _ value: Value) {
             var bytes: [UInt8] = []

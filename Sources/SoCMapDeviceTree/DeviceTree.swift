@@ -202,7 +202,7 @@ public struct DeviceTree: Sendable {
 
     func property(at index: Int) -> Property {
         let p = properties[index]
-        return Property(name: names[p.name], value: bytes[p.valueStart..<(p.valueStart + p.valueCount)])
+        return Property(name: names[p.name], slice: bytes[p.valueStart..<(p.valueStart + p.valueCount)])
     }
 
     /// The interned names of `node`'s properties, in blob order (for callers that classify

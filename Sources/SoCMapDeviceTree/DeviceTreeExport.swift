@@ -12,19 +12,21 @@ public enum DeviceTreeExport {
     /// The device tree of `map`; regions whose `when` is false under `setting` (defaults when
     /// `nil`) are written with `status = "disabled"`. Built in one pass over the regions.
     public static func tree(of map: ResolvedMap, setting: SwitchSetting? = nil) -> DeviceTree {
-        var builder = ExportBuilder(resolved: map, setting: setting ?? SwitchSetting(defaultsOf: map.map))
+        var builder = ExportBuilder(map: map.map, resolved: map, setting: setting ?? SwitchSetting(defaultsOf: map.map))
         builder.build()
         return builder.out.tree()
     }
 
-    /// The device tree of a map not resolved yet.
+    /// The device tree of a map not resolved yet (it is resolved only if it has domains).
     public static func tree(of map: AddressMap, setting: SwitchSetting? = nil) -> DeviceTree {
-        tree(of: ResolvedMap(map), setting: setting)
+        var builder = ExportBuilder(map: map, resolved: nil, setting: setting ?? SwitchSetting(defaultsOf: map))
+        builder.build()
+        return builder.out.tree()
     }
 
     /// The device-tree node path of every region, by map path, as `tree(of:)` names them.
     public static func nodePaths(of map: ResolvedMap) -> [String: String] {
-        var builder = ExportBuilder(resolved: map, setting: SwitchSetting(defaultsOf: map.map))
+        var builder = ExportBuilder(map: map.map, resolved: map, setting: SwitchSetting(defaultsOf: map.map))
         builder.nodePaths = [:]
         builder.build(includeDomains: false)
         return builder.nodePaths ?? [:]

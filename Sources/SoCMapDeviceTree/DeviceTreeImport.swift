@@ -91,8 +91,18 @@ struct Reader {
         MapInputError([Diagnostic(.error, id, message, at: location, path: path)])
     }
 
+    /// An error about `node`, naming its path (built only now: paths are for messages).
+    func fail(_ id: String, _ message: String, _ node: NodeID) -> MapInputError {
+        fail(id, message, path: tree.path(of: node))
+    }
+
     mutating func warn(_ id: String, _ message: String, path: String) {
         warnings.append(Diagnostic(.warning, id, message, at: location, path: path))
+    }
+
+    /// A warning about `node`.
+    mutating func warn(_ id: String, _ message: String, _ node: NodeID) {
+        warn(id, message, path: tree.path(of: node))
     }
 
     static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
@@ -103,12 +113,12 @@ struct Reader {
     }
 
     /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
-    func childCells(of node: NodeID, path: @autoclosure () -> String) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
+    func childCells(of node: NodeID) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
         func read(_ name: String, _ id: DeviceTree.Name?, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
             guard let p = property(id, of: node) else { return (value, true) }
-            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", path: path()) }
+            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", node) }
             guard range.contains(Int(v)) else {
-                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", path: path())
+                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", node)
             }
             return (Int(v), false)
         }
@@ -118,22 +128,22 @@ struct Reader {
     }
 
     /// `reg` (or `linux,usable-memory`) split into entries with the parent's cells.
-    func regEntries(_ node: NodeID, path: @autoclosure () -> String, cells: (Int, Int), usableMemory: Bool = false) throws(MapInputError) -> RegTable {
+    func regEntries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) throws(MapInputError) -> RegTable {
         guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return RegTable(property: nil, cells: cells) }
         let entry = (cells.0 + cells.1) * 4
         guard p.count > 0, p.count % entry == 0 else {
-            throw fail("reg-format", "\(p.name) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", path: path())
+            throw fail("reg-format", "\(p.name) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", node)
         }
         return RegTable(property: p, cells: cells)
     }
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
-    mutating func windows(_ node: NodeID, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
+    mutating func windows(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
         guard let p = property(ids.ranges, of: node) else { return nil }
         if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
         guard p.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", path: path())
+            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", node)
         }
         var result: [TranslationWindow] = []
         for i in stride(from: 0, to: p.count / 4, by: count) {
@@ -141,7 +151,7 @@ struct Reader {
             let parentAddress = p.number(at: i + own.0, count: parent.0) ?? 0
             let size = p.number(at: i + own.0 + parent.0, count: own.1) ?? 0
             guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
-                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", path: path())
+                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", node)
                 continue
             }
             result.append(w)
@@ -150,10 +160,10 @@ struct Reader {
     }
 
     /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps.
-    mutating func range(_ e: RegEntry, path: @autoclosure () -> String, sizeCellsZero: Bool) -> AddressRange? {
+    mutating func range(_ e: RegEntry, of node: NodeID, sizeCellsZero: Bool) -> AddressRange? {
         if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
         guard let r = AddressRange(base: e.address, size: e.size) else {
-            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", path: path())
+            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", node)
             return nil
         }
         return r
@@ -163,8 +173,9 @@ struct Reader {
 /// Handles of the property names import reads, looked up once per tree.
 struct KnownNames {
     let reg, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap, reusable: DeviceTree.Name?
-    /// The handles of the names import turns into region fields (`DeviceTreeImport.structural`).
-    let structural: Set<DeviceTree.Name>
+    /// Whether each name (by handle index) is one import turns into region fields
+    /// (`DeviceTreeImport.structural`).
+    let structural: [Bool]
 
     init(_ tree: DeviceTree) {
         reg = tree.name("reg")
@@ -180,6 +191,6 @@ struct KnownNames {
         model = tree.name("model")
         noMap = tree.name("no-map")
         reusable = tree.name("reusable")
-        structural = Set(DeviceTreeImport.structural.compactMap(tree.name))
+        structural = tree.names.map(DeviceTreeImport.structural.contains)
     }
 }

@@ -5,7 +5,8 @@
 import SoCMap
 
 struct ExportBuilder {
-    let resolved: ResolvedMap
+    /// The resolved map, when the caller has one; only the Xen domain nodes need it.
+    let resolved: ResolvedMap?
     let map: AddressMap
     let setting: SwitchSetting
     let rootCells: Int
@@ -36,9 +37,8 @@ struct ExportBuilder {
         let overlapIntended, hypervisor, childrenUnclipped, notes, aliasOf, offset, properties, propertyTypes, node: DeviceTree.Name
     }
 
-    init(resolved: ResolvedMap, setting: SwitchSetting) {
+    init(map: AddressMap, resolved: ResolvedMap?, setting: SwitchSetting) {
         self.resolved = resolved
-        let map = resolved.map
         self.map = map
         self.setting = setting
         var values: [UInt64] = [map.addressLimit]
@@ -79,6 +79,7 @@ struct ExportBuilder {
         if includeDomains && !map.domains.isEmpty {
             // Xen dom0less nodes, as the hypervisor reads them from the host tree.
             out.node("chosen") { chosen in
+                let resolved = resolved ?? ResolvedMap(map)
                 for d in resolved.domains { GuestOutputs.writeXenDomainNode(d, of: resolved, into: &chosen) }
             }
         }

@@ -7,20 +7,19 @@ extension Reader {
         let model = property(ids.model, of: root)?.string
         var map = AddressMap(name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
                              compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
-        let rootCells = try childCells(of: root, path: "/")
+        let rootCells = try childCells(of: root)
         if rootCells.defaulted && tree.children(of: root).contains(where: { property(ids.reg, of: $0) != nil }) {
             warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
         }
         map.addressBits = rootCells.address == 1 ? 32 : 64
         var regions: [Region] = []
         for child in tree.children(of: root) where !DeviceTreeImport.skippedRootNodes.contains(tree.baseName(of: child)) {
-            let path = Self.join("/", tree.name(of: child))
             if property(ids.deviceType, of: child)?.isString("memory") == true {
-                regions += try memory(child, path: path, cells: (rootCells.address, rootCells.size))
+                regions += try memory(child, cells: (rootCells.address, rootCells.size))
             } else if tree.node(child, isNamed: "reserved-memory") {
-                regions += try reservedMemory(child, path: path, rootCells: (rootCells.address, rootCells.size))
+                regions += try reservedMemory(child, rootCells: (rootCells.address, rootCells.size))
             } else {
-                try importNode(child, path: path, parentCells: (rootCells.address, rootCells.size), into: &regions)
+                try importNode(child, parentCells: (rootCells.address, rootCells.size), into: &regions)
             }
         }
         for (i, r) in tree.reservations.enumerated() {
@@ -33,13 +32,13 @@ extension Reader {
     }
 
     /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: NodeID, path: @autoclosure () -> String, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+    mutating func memory(_ node: NodeID, cells: (Int, Int)) throws(MapInputError) -> [Region] {
         let usable = property(ids.usableMemory, of: node) != nil
-        let entries = try regEntries(node, path: path(), cells: cells, usableMemory: usable)
+        let entries = try regEntries(node, cells: cells, usableMemory: usable)
         let name = tree.name(of: node)
         var regions: [Region] = []
         for (i, e) in entries.enumerated() {
-            guard let range = range(e, path: path(), sizeCellsZero: false) else { continue }
+            guard let range = range(e, of: node, sizeCellsZero: false) else { continue }
             var r = Region(name: i == 0 ? name : "\(name).\(i)", kind: .dram, range: range, location: location)
             r.disabled = isDisabled(node)
             if usable { r.notes = "from linux,usable-memory" }
@@ -50,22 +49,21 @@ extension Reader {
     }
 
     /// `/reserved-memory` children with `reg`, as Linux reads them.
-    mutating func reservedMemory(_ node: NodeID, path: @autoclosure () -> String, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let own = try childCells(of: node, path: path())
+    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
+        let own = try childCells(of: node)
         guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
-            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", path: path())
+            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", node)
             return []
         }
         var regions: [Region] = []
         for child in tree.children(of: node) {
-            let childPath = Self.join(path(), tree.name(of: child))
             if isDisabled(child) { continue }
-            let entries = try regEntries(child, path: childPath, cells: rootCells)
+            let entries = try regEntries(child, cells: rootCells)
             guard let first = entries.first else {
-                warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", path: childPath)
+                warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", child)
                 continue
             }
-            guard let range = range(first, path: childPath, sizeCellsZero: false) else { continue }
+            guard let range = range(first, of: child, sizeCellsZero: false) else { continue }
             var r = Region(name: tree.name(of: child), kind: .reserved, range: range, priority: 1,
                            compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
             var notes: [String] = []
@@ -80,10 +78,11 @@ extension Reader {
 
     /// Properties kept verbatim: everything but what became region fields.
     func extraProperties(_ node: NodeID, skipping: [DeviceTree.Name?]) -> [Region.Property] {
+        let record = tree.nodes[node.index]
         var result: [Region.Property] = []
-        for (name, p) in zip(tree.propertyNames(of: node), tree.properties(of: node)) {
-            guard !ids.structural.contains(name) && !skipping.contains(name) else { continue }
-            result.append(Region.Property(name: p.name, value: Self.guessValue(p.value)))
+        for p in tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)] {
+            guard !ids.structural[p.name] && !skipping.contains(DeviceTree.Name(index: p.name)) else { continue }
+            result.append(Region.Property(name: tree.names[p.name], value: Self.guessValue(tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
         }
         return result
     }
@@ -107,7 +106,7 @@ extension Reader {
     /// The value shape dtc would print (strings, cells or bytes).
     static func guessValue(_ bytes: ArraySlice<UInt8>) -> Region.Property.Value {
         if bytes.isEmpty { return .empty }
-        let p = DeviceTree.Property(name: "", value: bytes)
+        let p = DeviceTree.Property(name: "", slice: bytes)
         let nul = bytes.filter { $0 == 0 }.count
         if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
             let strings = p.strings, !strings.contains(where: \.isEmpty)
@@ -120,37 +119,36 @@ extension Reader {
 
     /// One node and its subtree (plus one companion region per further `reg` entry), or
     /// nothing when it holds no addresses at all.
-    mutating func importNode(_ node: NodeID, path: @autoclosure () -> String, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
+    mutating func importNode(_ node: NodeID, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
         let disabled = isDisabled(node)
         let compatible = compatibleStrings(node)
         let deviceType = property(ids.deviceType, of: node)
         let name = tree.name(of: node)
         if deviceType?.isString("pci") == true || deviceType?.isString("pciex") == true {
-            if let host = try pcie(node, path: path(), parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
+            if let host = try pcie(node, parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
             return
         }
-        let entries = try regEntries(node, path: path(), cells: parentCells)
+        let entries = try regEntries(node, cells: parentCells)
         var children: [Region] = []
         var translation = Translation.none
         var dmaNote: String?
         let childNodes = tree.children(of: node)
         if !childNodes.isEmpty {
-            let own = try childCells(of: node, path: path())
+            let own = try childCells(of: node)
             if own.defaulted && childNodes.contains(where: { property(ids.reg, of: $0) != nil }) {
-                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", path: path())
+                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", node)
             }
             if own.size == 0 {
                 translation = .none  // A #size-cells = 0 level is not translatable.
-            } else if let ws = try windows(node, path: path(), own: (own.address, own.size), parent: parentCells) {
+            } else if let ws = try windows(node, own: (own.address, own.size), parent: parentCells) {
                 translation = ws.isEmpty ? .identity : .windows(ws)
             }
             for child in childNodes {
-                let childPath = Self.join(path(), tree.name(of: child))
-                try importNode(child, path: childPath, parentCells: (own.address, own.size), into: &children)
+                try importNode(child, parentCells: (own.address, own.size), into: &children)
             }
-            dmaNote = try dmaRanges(node, path: path(), own: (own.address, own.size), parent: parentCells)
+            dmaNote = try dmaRanges(node, own: (own.address, own.size), parent: parentCells)
         }
-        let firstRange = entries.first.flatMap { range($0, path: path(), sizeCellsZero: parentCells.1 == 0) }
+        let firstRange = entries.first.flatMap { range($0, of: node, sizeCellsZero: parentCells.1 == 0) }
         guard firstRange != nil || !children.isEmpty else { return }
         let kind: RegionKind
         if firstRange == nil {
@@ -176,18 +174,18 @@ extension Reader {
         if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
         for i in 1..<max(entries.count, 1) {
-            guard let r = range(entries[i], path: path(), sizeCellsZero: parentCells.1 == 0) else { continue }
+            guard let r = range(entries[i], of: node, sizeCellsZero: parentCells.1 == 0) else { continue }
             regions.append(Region(name: "\(name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(name)", location: location))
         }
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
-    func dmaRanges(_ node: NodeID, path: @autoclosure () -> String, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+    func dmaRanges(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
         guard let p = property(ids.dmaRanges, of: node) else { return nil }
         if p.count == 0 { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
         guard p.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4)", path: path())
+            throw fail("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4)", node)
         }
         let entries = stride(from: 0, to: p.count / 4, by: count).map { i in
             "bus \(hex(p.number(at: i, count: own.0) ?? 0)) -> \(hex(p.number(at: i + own.0, count: parent.0) ?? 0)) size \(hex(p.number(at: i + own.0 + parent.0, count: own.1) ?? 0))"
@@ -196,14 +194,14 @@ extension Reader {
     }
 
     /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
-    mutating func pcie(_ node: NodeID, path: @autoclosure () -> String, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
-        let entries = try regEntries(node, path: path(), cells: parentCells)
-        let ecam = entries.first.flatMap { range($0, path: path(), sizeCellsZero: false) }
+    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
+        let entries = try regEntries(node, cells: parentCells)
+        let ecam = entries.first.flatMap { range($0, of: node, sizeCellsZero: false) }
         var windows: [PCIeWindow] = []
         if let p = property(ids.ranges, of: node), p.count > 0 {
             let count = 3 + parentCells.0 + 2
             guard p.count % (count * 4) == 0 else {
-                throw fail("ranges-format", "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", path: path())
+                throw fail("ranges-format", "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", node)
             }
             for i in stride(from: 0, to: p.count / 4, by: count) {
                 let hi = p.cell(i) ?? 0
@@ -216,11 +214,11 @@ extension Reader {
                 case 2: space = .mem32
                 case 3: space = .mem64
                 default:
-                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", path: path())
+                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", node)
                     continue
                 }
                 guard let cpuRange = AddressRange(base: cpu, size: size), !pci.addingReportingOverflow(size &- 1).overflow else {
-                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", path: path())
+                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", node)
                     continue
                 }
                 windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))

@@ -32,8 +32,21 @@ public enum FDTWriter {
             throw FDTError("invalid property name '\(name)'", operation: "writing the tree", location: tree.path(of: DeviceTree.NodeID(owner)))
         }
         var depths = [Int](repeating: 0, count: tree.nodes.count)
-        var siblings: [Int: Set<ArraySlice<UInt8>>] = [:]
+        var siblings = Set<NameKey>()
         for (i, node) in tree.nodes.enumerated() {
+            // Each node's children, one set of names at a time.
+            if node.end > i + 1 {
+                siblings.removeAll(keepingCapacity: true)
+                var child = i + 1
+                while child < node.end {
+                    let c = tree.nodes[child]
+                    let name = tree.bytes[c.nameStart..<(c.nameStart + c.nameCount)]
+                    guard siblings.insert(NameKey(bytes: name)).inserted else {
+                        throw FDTError("duplicate node name '\(String(decoding: name, as: UTF8.self))'", operation: "writing the tree", location: tree.path(of: DeviceTree.NodeID(child)))
+                    }
+                    child = c.end
+                }
+            }
             let name = tree.bytes[node.nameStart..<(node.nameStart + node.nameCount)]
             let id = DeviceTree.NodeID(i)
             guard i == 0 ? name.isEmpty : Names.isValidNodeName(name) else {
@@ -45,9 +58,6 @@ public enum FDTWriter {
             depths[i] = depths[node.parent] + 1
             guard depths[i] <= FDTReader.maximumDepth else {
                 throw FDTError("nesting deeper than \(FDTReader.maximumDepth) levels", operation: "writing the tree", location: tree.path(of: id))
-            }
-            guard siblings[node.parent, default: []].insert(name).inserted else {
-                throw FDTError("duplicate node name '\(String(decoding: name, as: UTF8.self))'", operation: "writing the tree", location: tree.path(of: id))
             }
         }
     }
@@ -100,5 +110,16 @@ public enum FDTWriter {
         try check(fdt_finish(fdt), "fdt_finish")
         let size = Int(socmap_fdt_totalsize(fdt))
         return Array(UnsafeRawBufferPointer(start: fdt, count: size))
+    }
+}
+
+/// A node name as a set key, hashed as one block of bytes (not byte by byte).
+private struct NameKey: Hashable {
+    let bytes: ArraySlice<UInt8>
+
+    static func == (a: NameKey, b: NameKey) -> Bool { a.bytes.elementsEqual(b.bytes) }
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -19,11 +19,11 @@ struct ExportCommand: ParsableCommand {
     var output: String
 
     func run() throws {
-        // Export writes every initiator's regions; building the router checks the request and
-        // refuses a map whose structure is broken.
-        let resolved = try view.resolvedMap()
-        let router = try Router(resolved, initiator: view.initiator, setting: try SwitchSetting(try view.switchValues(), for: resolved.map))
-        let tree = DeviceTreeExport.tree(of: resolved, setting: router.setting)
+        // Export writes every initiator's regions; the request is still checked, and a map
+        // whose structure is broken refused. The resolved map is dropped before the tree is
+        // built, so the two never take memory at once.
+        let (map, setting) = try checkedExport()
+        let tree = DeviceTreeExport.tree(of: map, setting: setting)
         let blob: [UInt8]
         do {
             // Written (and so checked) whatever the output format.
@@ -40,6 +40,14 @@ struct ExportCommand: ParsableCommand {
         } else {
             throw ToolError("export: cannot tell the format of '\(output)': name it .dtb or .dts (or - for DTS on standard output)")
         }
+    }
+}
+
+extension ExportCommand {
+    func checkedExport() throws -> (AddressMap, SwitchSetting) {
+        let resolved = try view.resolvedMap()
+        let checked = try resolved.view(initiator: view.initiator, setting: try SwitchSetting(try view.switchValues(), for: resolved.map))
+        return (resolved.map, checked.setting)
     }
 }
 

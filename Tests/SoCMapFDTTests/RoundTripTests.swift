@@ -8,20 +8,6 @@ import SoCMapViews
 import TestSupport
 import Testing
 
-/// What a router decodes, in comparable form: one line per segment.
-func decodeTable(_ router: Router) -> [String] {
-    router.segments.map { s in
-        "\(s.range) \(router[s.unit].path) \(s.target) \(hex(s.offsetAtBase)) \(s.busAddressAtBase.map(hex) ?? "-")"
-    }
-}
-
-/// Routers for every initiator and (up to 64) switch settings.
-func views(_ map: AddressMap) throws -> [Router] {
-    let resolved = ResolvedMap(map)
-    let settings = Array(SwitchSetting.all(for: map).prefix(64))
-    return try resolved.initiators.flatMap { i in try settings.map { try Router(resolved, initiator: i, setting: $0) } }
-}
-
 func exportAndImport(_ map: AddressMap) throws -> AddressMap {
     let blob = try FDTWriter.write(DeviceTreeExport.tree(of: map))
     return try DeviceTreeImport(tree: try FDTReader.read(blob), source: "round-trip.dtb").map

@@ -2,18 +2,6 @@ import SoCMap
 import TestSupport
 import Testing
 
-/// Shorthand for building regions in tests.
-func r(_ name: String, _ kind: RegionKind, _ base: UInt64, _ size: UInt64, priority: Int = 0, children: [Region] = [],
-       translation: Translation = .identity, when: String? = nil, seenBy: [String]? = nil, disabled: Bool = false) -> Region {
-    Region(name: name, kind: kind, range: AddressRange(base: base, size: size)!, priority: priority,
-           condition: when.map { try! Condition(parsing: $0) }, seenBy: seenBy, disabled: disabled,
-           translation: translation, children: children)
-}
-
-func window(_ child: UInt64, _ parent: UInt64, _ size: UInt64) -> TranslationWindow {
-    TranslationWindow(childBase: child, parentBase: parent, size: size)!
-}
-
 /// `[unit-name base-last]` for every segment, to compare whole flat views.
 func layout(_ router: Router) -> [String] {
     router.segments.map { "\(router[$0.unit].name) \(hex($0.range.base))-\(hex($0.range.last))" }

@@ -1,6 +1,7 @@
 import Floor
 import Foundation
 import SoCMap
+import SoCMapDeviceTree
 import SoCMapFDT
 
 /// A generated tree of `nodes` devices under nested buses (64 per bus), written by libfdt's
@@ -18,11 +19,11 @@ func generatedDTB(nodes: Int) -> [UInt8] {
 struct TreeResult {
     let nodes: Int
     var dtbBytes = 0
-    var importSeconds = 0.0  // socmap in process: FDTReader.readFlat + DeviceTreeImport
+    var importSeconds = 0.0  // socmap in process: FDTReader.read + DeviceTreeImport
     var walkSeconds = 0.0  // C libfdt walk
     var dtcDecompileSeconds = 0.0  // dtc -I dtb -O dts (process)
     var importProcessSeconds = 0.0  // socmap import (process)
-    var exportSeconds = 0.0  // socmap in process: DeviceTreeExport.flatTree + FDTWriter
+    var exportSeconds = 0.0  // socmap in process: DeviceTreeExport.tree + FDTWriter
     var writerSeconds = 0.0  // C sequential writer
     var dtcCompileSeconds = 0.0  // dtc -I dts -O dtb (process)
     var exportProcessSeconds = 0.0  // socmap export (process)
@@ -38,9 +39,9 @@ func benchmarkTree(nodes: Int, socmap: String, folder: URL, repeats: Int) throws
     let yaml = folder.appendingPathComponent("tree-\(nodes).yaml"), out = folder.appendingPathComponent("out-\(nodes)")
     try Data(blob).write(to: dtb)
 
-    var imported: SoCMap?
+    var imported: AddressMap?
     r.importSeconds = measure(repeats) {
-        imported = try! DeviceTreeImport(tree: FDTReader.readFlat(blob), source: "tree.dtb").map
+        imported = try! DeviceTreeImport(tree: FDTReader.read(blob), source: "tree.dtb").map
     }
     r.walkSeconds = measure(repeats) {
         precondition(blob.withUnsafeBytes { floor_fdt_walk($0.baseAddress, blob.count) } > 0)
@@ -52,7 +53,7 @@ func benchmarkTree(nodes: Int, socmap: String, folder: URL, repeats: Int) throws
 
     let map = imported!
     r.exportSeconds = measure(repeats) {
-        _ = try! FDTWriter.write(DeviceTreeExport.flatTree(of: map))
+        _ = try! FDTWriter.write(DeviceTreeExport.tree(of: map))
     }
     var capacity = blob.count * 2
     var buffer = [UInt8](repeating: 0, count: capacity)

@@ -3,7 +3,7 @@ import SoCMap
 
 /// A flat map of `n` segments with gaps about as large as the segments, so that uniform
 /// probes land in a gap about half the time.
-func flatMap(segments n: Int, seed: UInt64) -> SoCMap {
+func flatMap(segments n: Int, seed: UInt64) -> AddressMap {
     var rng = Rng(seed: seed)
     var regions: [Region] = []
     regions.reserveCapacity(n)
@@ -13,7 +13,7 @@ func flatMap(segments n: Int, seed: UInt64) -> SoCMap {
         regions.append(Region(name: "r\(i)", kind: .mmio, range: AddressRange(base: base, size: size)!))
         base += size + 0x100 + (rng.next() % 0x1000)
     }
-    return SoCMap(name: "flat-\(n)", regions: regions)
+    return AddressMap(name: "flat-\(n)", regions: regions)
 }
 
 /// SplitMix64: deterministic probes across runs.
@@ -78,7 +78,7 @@ func benchmarkRoute(n: Int, probes count: Int, repeats: Int) -> RouteResult {
     var result = RouteResult(n: n)
     let map = flatMap(segments: n, seed: UInt64(n))
     let started = now()
-    let router = Router(map: map)
+    let router = try! Router(map: map)
     result.buildSeconds = now() - started
     let segments = router.segments
     let bases = segments.map(\.range.base), lasts = segments.map(\.range.last)

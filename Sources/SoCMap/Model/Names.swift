@@ -45,6 +45,7 @@ public enum Names {
 
     /// Whether `name` is a valid device-tree node name: 1-31 characters of the node-name
     /// alphabet, then an optional `@unit-address` of the same alphabet.
+    @inlinable
     public static func isValidNodeName(_ name: some Collection<UInt8>) -> Bool {
         var base = 0, unit = -1
         for b in name {

@@ -48,6 +48,11 @@ public struct RegionTree: Sendable {
 
     /// Builds the tree of `map`, expanding repetitions.
     public init(map: AddressMap) {
+        // Sized once: growing the path index as it fills is most of the time of a large map.
+        func count(_ regions: [Region]) -> Int { regions.reduce(0) { $0 + max($1.repetition?.count ?? 1, 0) * (1 + count($1.children)) } }
+        let total = count(map.regions)
+        nodes.reserveCapacity(total)
+        byPath.reserveCapacity(total)
         roots = add(map.regions, parent: nil, parentPath: "", depth: 0)
     }
 

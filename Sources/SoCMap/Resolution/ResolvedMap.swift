@@ -41,6 +41,22 @@ public struct ResolvedMap: Sendable {
         if !problems.isEmpty { throw .unroutableMap(problems) }
     }
 
+    /// The view of `initiator` (default: the map's first) under `setting` (default: every
+    /// switch at its default), checked against the map: what a `Router` lowers, and what
+    /// an exporter or a VMM can check a request against without lowering anything.
+    ///
+    /// - Throws: `RouterError` when the map has structural problems, the initiator is not
+    ///   declared, or the setting names a switch or value the map does not have.
+    public func view(initiator: String? = nil, setting: SwitchSetting? = nil) throws(RouterError) -> View {
+        try validate()
+        if let initiator, !map.initiators.contains(where: { $0.name == initiator }) {
+            throw .unknownInitiator(initiator, known: map.initiators.map(\.name), map: map.name)
+        }
+        var checked = SwitchSetting(defaultsOf: map)
+        for (name, value) in (setting?.values ?? [:]).sorted(by: { $0.key < $1.key }) { try checked.set(name, to: value) }
+        return View(initiator: initiator ?? map.defaultInitiator, setting: checked)
+    }
+
     /// Where region `id` lands in the root space, translating through every ancestor with the
     /// first matching window (Linux `of_translate_address`) and ignoring switches and
     /// initiators; `nil` where some level cannot translate it.
@@ -100,6 +116,15 @@ public struct ResolvedMap: Sendable {
 
     /// Every initiator's name, or `[nil]` for a map without initiators: one view each.
     public var initiators: [String?] { map.initiators.isEmpty ? [nil] : map.initiators.map(\.name) }
+}
+
+/// One view of a map: whose (the initiator; `nil` when the map declares none) and under
+/// which switch setting. `ResolvedMap.view(initiator:setting:)` makes checked ones.
+public struct View: Hashable, Sendable {
+    /// The initiator.
+    public let initiator: String?
+    /// The switch setting.
+    public let setting: SwitchSetting
 }
 
 /// A guest domain with every entry resolved against the host map's placements.

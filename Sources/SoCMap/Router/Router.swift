@@ -130,13 +130,8 @@ public struct Router: Sendable {
     ///   value the map does not have, or the map has structural problems.
     /// - Complexity: O(n log n) in the number of regions.
     public init(_ map: ResolvedMap, initiator: String? = nil, setting: SwitchSetting? = nil) throws(RouterError) {
-        try map.validate()
-        if let initiator, !map.map.initiators.contains(where: { $0.name == initiator }) {
-            throw .unknownInitiator(initiator, known: map.map.initiators.map(\.name), map: map.map.name)
-        }
-        var checked = SwitchSetting(defaultsOf: map.map)
-        for (name, value) in (setting?.values ?? [:]).sorted(by: { $0.key < $1.key }) { try checked.set(name, to: value) }
-        self.init(unchecked: map, initiator: initiator ?? map.map.defaultInitiator, setting: checked)
+        let view = try map.view(initiator: initiator, setting: setting)
+        self.init(unchecked: map, initiator: view.initiator, setting: view.setting)
     }
 
     /// Resolves `map` and lowers it for `initiator` with the switches set in `switches`
