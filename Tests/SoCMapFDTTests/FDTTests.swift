@@ -14,7 +14,7 @@ struct FDTTests {
 
     /// Our DTS of a real DTB is byte-identical to dtc's decompile, and writing the tree back
     /// with libfdt gives a blob dtc decompiles to the same text.
-    @Test(arguments: qemuDTBs)
+    @Test(.requiresDtc, arguments: qemuDTBs)
     func dtsMatchesDtcAndRewriteIsFaithful(name: String) throws {
         let tree = try FDTReader.read(try fixtureBytes(name))
         let dtc = try run("dtc", ["-I", "dtb", "-O", "dts", fixtureURL(name).path])

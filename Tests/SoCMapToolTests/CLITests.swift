@@ -77,6 +77,24 @@ struct CLITests {
         try Tool.golden("decode.jsonl", json)
     }
 
+    /// Every `--json` golden is JSON that Foundation's parser reads: whole documents for
+    /// `show --format json`, one object per line for `decode --json`, and `check --json`.
+    @Test func everyJSONGoldenParses() throws {
+        let folder = Tool.root.appendingPathComponent("Tests/SoCMapToolTests/Golden")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".json") }.sorted()
+        #expect(names.count >= 10)
+        for name in names {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            let documents = name.hasSuffix(".jsonl") ? text.split(separator: "\n").map(String.init) : [text]
+            for document in documents {
+                #expect((try? JSONSerialization.jsonObject(with: Data(document.utf8))) is [String: Any], "\(name): \(document.prefix(80))")
+            }
+        }
+        let check = try Tool.run(["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "--json"])
+        let findings = try #require(try JSONSerialization.jsonObject(with: Data(check.out.utf8)) as? [[String: Any]])
+        #expect(findings.contains { $0["check"] as? String == "alias-cycle" && $0["line"] as? Int == 39 })
+    }
+
     @Test func zynqAcceptance() throws {
         let cpu = try Tool.run(["decode", "maps/zynq-7000.yaml", "0x4120_0000"])
         #expect(cpu.status == 0)
@@ -151,7 +169,6 @@ struct CLITests {
         #expect(r.status == 0)
         #expect(r.out.hasPrefix("0x3eff_0010: /pcie@10000000 (pcie) I/O space, bus address 0x10"))
         #expect(try Tool.run(["show", dtb, "--flat"]).out.contains("0000000010000000-000000003efeffff (prio 0, pcie-mem32): pcie@10000000 @0000000010000000"))
-        #expect(try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"]).status != 2)
         let dts = try Tool.run(["export", "maps/zynq-7000.yaml", "-o", "-"])
         let committed = try String(contentsOf: Tool.root.appendingPathComponent("dts/zynq-7000.dts"), encoding: .utf8)
         #expect(dts.status == 0 && dts.out == committed)
@@ -233,6 +250,12 @@ struct CLITests {
         for id in ["zynq-pl-window", "zynqmp-rpu-reach", "juno-dram-window", "virt-ram", "x86-mmconfig", "domain-dma-iommu", "decode-conflict"] {
             #expect(list.out.contains(id))
         }
+    }
+
+    /// DTS goes through dtc wherever a map is accepted.
+    @Test(.requiresDtc) func dtsInputGoesThroughDtc() throws {
+        let clean = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"])
+        #expect(clean.status == 0 && clean.out.isEmpty, "\(clean.out)")
         let dtb = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-bad-board.dts", "--profile", "zynq-7000", "--json"])
         #expect(dtb.status == 1 && dtb.out.contains("\"path\": \"/amba_pl-bus@40000000/dma@7fff8000\""))
     }
