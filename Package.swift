@@ -11,14 +11,16 @@ let strictness: [SwiftSetting] = [
 // device trees → the router library, which depends on nothing but the standard library.
 let package = Package(
     name: "socmap",
+    // Static libraries: `swift build --product SoCMap` then compiles that product's targets
+    // alone (SwiftPM builds every target for an automatic library product).
     products: [
         // The router library: address types, the map model, lowering, host and guest routers.
-        .library(name: "SoCMap", targets: ["SoCMap"]),
-        .library(name: "SoCMapViews", targets: ["SoCMapViews"]),
-        .library(name: "SoCMapChecks", targets: ["SoCMapChecks"]),
-        .library(name: "SoCMapDeviceTree", targets: ["SoCMapDeviceTree"]),
-        .library(name: "SoCMapFile", targets: ["SoCMapFile"]),
-        .library(name: "SoCMapFDT", targets: ["SoCMapFDT"]),
+        .library(name: "SoCMap", type: .static, targets: ["SoCMap"]),
+        .library(name: "SoCMapViews", type: .static, targets: ["SoCMapViews"]),
+        .library(name: "SoCMapChecks", type: .static, targets: ["SoCMapChecks"]),
+        .library(name: "SoCMapDeviceTree", type: .static, targets: ["SoCMapDeviceTree"]),
+        .library(name: "SoCMapFile", type: .static, targets: ["SoCMapFile"]),
+        .library(name: "SoCMapFDT", type: .static, targets: ["SoCMapFDT"]),
         .executable(name: "socmap", targets: ["SoCMapTool"]),
     ],
     dependencies: [
@@ -61,19 +63,19 @@ let package = Package(
         .testTarget(
             name: "SoCMapFileTests",
             dependencies: ["SoCMapFile", "SoCMapChecks", "SoCMapViews", "TestSupport"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strictness
         ),
         .testTarget(
             name: "SoCMapFDTTests",
             dependencies: ["SoCMapFDT", "SoCMapFile", "SoCMapChecks", "SoCMapViews", "TestSupport"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strictness
         ),
         .testTarget(
             name: "SoCMapToolTests",
             dependencies: ["TestSupport"],
-            resources: [.copy("Golden")],
+            exclude: ["Golden"],
             swiftSettings: strictness
         ),
     ]

@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "socmap-benchmarks",
     dependencies: [
-        .package(name: "socmap", path: ".."),
+        .package(name: "socmap", path: "..")
     ],
     targets: [
         // The C floor: branch-free and Eytzinger searches, a libfdt walk and writer, and a

@@ -15,7 +15,9 @@ public struct Check: Sendable {
     public let run: @Sendable (CheckContext) -> [Finding]
 
     /// Creates a check.
-    public init(id: String, severity: Severity, doc: String, prerequisites: [Check] = [], run: @escaping @Sendable (CheckContext) -> [Finding]) {
+    public init(
+        id: String, severity: Severity, doc: String, prerequisites: [Check] = [], run: @escaping @Sendable (CheckContext) -> [Finding]
+    ) {
         self.id = id
         self.severity = severity
         self.doc = doc

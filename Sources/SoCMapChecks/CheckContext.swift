@@ -44,9 +44,13 @@ public struct CheckContext: Sendable {
         }
         self.views = views
         let defaults = SwitchSetting(defaultsOf: map)
-        ruleViews = allSwitches ? views : resolved.initiators.map { initiator in
-            views.first { $0.initiator == initiator && $0.setting == defaults } ?? Router(unchecked: resolved, initiator: initiator, setting: defaults)
-        }
+        ruleViews =
+            allSwitches
+            ? views
+            : resolved.initiators.map { initiator in
+                views.first { $0.initiator == initiator && $0.setting == defaults }
+                    ?? Router(unchecked: resolved, initiator: initiator, setting: defaults)
+            }
         let tree = resolved.tree
         leaves = tree.nodes.compactMap { n in
             guard ![.bus, .alias, .pcie].contains(n.kind), n.children.isEmpty || n.kind.decodesHoles,

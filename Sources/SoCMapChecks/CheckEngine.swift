@@ -58,16 +58,21 @@ public struct CheckEngine: Sendable {
                 severity = check.severity
             }
             if let blocker = check.prerequisites.first(where: { failed.contains($0.id) }) {
-                diagnostics.append(Diagnostic(.warning, check.id, "not run: its prerequisite '\(blocker.id)' reported errors; fix those first"))
+                diagnostics.append(
+                    Diagnostic(.warning, check.id, "not run: its prerequisite '\(blocker.id)' reported errors; fix those first"))
                 failed.insert(check.id)
                 continue
             }
             let found = Self.mergeViews(check.run(context)).map { finding -> Diagnostic in
                 let node = finding.region.map { context.tree[$0] }
-                return Diagnostic(severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path, view: finding.view)
+                return Diagnostic(
+                    severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path,
+                    view: finding.view)
             }
             if found.contains(where: { $0.severity == .error }) { failed.insert(check.id) }
-            diagnostics += found.sorted { ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0) }
+            diagnostics += found.sorted {
+                ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
+            }
         }
         return diagnostics
     }

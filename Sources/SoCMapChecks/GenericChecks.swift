@@ -12,37 +12,53 @@ public enum GenericChecks {
     // The structural problems `ResolvedMap` finds; a router refuses a map that has any.
     public static let duplicateName = structural(.duplicateName, "two siblings share a name, so region paths are ambiguous")
     public static let unknownInitiator = structural(.unknownInitiator, "seen-by names an initiator the map does not declare")
-    public static let unknownSwitch = structural(.unknownSwitch, "a when condition names an undeclared switch or a value the switch cannot take")
-    public static let aliasTarget = structural(.aliasTarget, "an alias names no region, or a name that is not unique, or an offset past 2^64")
+    public static let unknownSwitch = structural(
+        .unknownSwitch, "a when condition names an undeclared switch or a value the switch cannot take")
+    public static let aliasTarget = structural(
+        .aliasTarget, "an alias names no region, or a name that is not unique, or an offset past 2^64")
     public static let aliasCycle = structural(.aliasCycle, "an alias reaches itself through its target's subtree")
 
     public static let siblingOverlap = Check(
-        id: "sibling-overlap", severity: .error, doc: "equal-priority siblings overlap in some view without 'overlap: intended'", run: OverlapChecks.siblingOverlaps)
+        id: "sibling-overlap", severity: .error, doc: "equal-priority siblings overlap in some view without 'overlap: intended'",
+        run: OverlapChecks.siblingOverlaps)
     public static let outsideWindow = Check(
-        id: "outside-window", severity: .error, doc: "a child's start address lies in none of its parent's ranges windows", run: TranslationChecks.outsideWindows)
+        id: "outside-window", severity: .error, doc: "a child's start address lies in none of its parent's ranges windows",
+        run: TranslationChecks.outsideWindows)
     public static let windowStraddle = Check(
-        id: "window-straddle", severity: .warning, doc: "a child starts inside a ranges window but runs past its end (Linux translates the start only)",
+        id: "window-straddle", severity: .warning,
+        doc: "a child starts inside a ranges window but runs past its end (Linux translates the start only)",
         run: TranslationChecks.windowStraddles)
     public static let outsideParent = Check(
-        id: "outside-parent", severity: .error, doc: "a child, after translation, lies partly or wholly outside its parent's range", run: TranslationChecks.outsideParents)
-    public static let addressBits = Check(id: "address-bits", severity: .error, doc: "a region reaches above 2^address-bits", run: TranslationChecks.addressBits)
+        id: "outside-parent", severity: .error, doc: "a child, after translation, lies partly or wholly outside its parent's range",
+        run: TranslationChecks.outsideParents)
+    public static let addressBits = Check(
+        id: "address-bits", severity: .error, doc: "a region reaches above 2^address-bits", run: TranslationChecks.addressBits)
     public static let windowAlignment = Check(
-        id: "window-alignment", severity: .error, doc: "a pl-window, ECAM or PCIe window is not aligned to its size's natural alignment", run: PCIeChecks.windowAlignment)
+        id: "window-alignment", severity: .error, doc: "a pl-window, ECAM or PCIe window is not aligned to its size's natural alignment",
+        run: PCIeChecks.windowAlignment)
     public static let rangesOverlap = Check(
-        id: "ranges-overlap", severity: .warning, doc: "two ranges windows of one bus overlap on the parent side", run: TranslationChecks.rangesOverlaps)
-    public static let pcieBusRange = Check(id: "pcie-bus-range", severity: .error, doc: "the ECAM size does not match bus-range (1 MiB per bus)", run: PCIeChecks.busRange)
-    public static let pcieWindowOverlap = Check(id: "pcie-window-overlap", severity: .error, doc: "PCIe windows overlap each other or the ECAM", run: PCIeChecks.windowOverlaps)
+        id: "ranges-overlap", severity: .warning, doc: "two ranges windows of one bus overlap on the parent side",
+        run: TranslationChecks.rangesOverlaps)
+    public static let pcieBusRange = Check(
+        id: "pcie-bus-range", severity: .error, doc: "the ECAM size does not match bus-range (1 MiB per bus)", run: PCIeChecks.busRange)
+    public static let pcieWindowOverlap = Check(
+        id: "pcie-window-overlap", severity: .error, doc: "PCIe windows overlap each other or the ECAM", run: PCIeChecks.windowOverlaps)
     public static let emptyBus = Check(id: "empty-bus", severity: .warning, doc: "a bus has no children", run: emptyBuses)
     public static let shadowed = Check(
-        id: "shadowed", severity: .warning, doc: "a region is hidden by higher-priority siblings in every view where it exists", run: OverlapChecks.shadowedRegions)
-    public static let unusedSwitch = Check(id: "unused-switch", severity: .warning, doc: "no condition mentions a declared switch", run: unusedSwitches)
+        id: "shadowed", severity: .warning, doc: "a region is hidden by higher-priority siblings in every view where it exists",
+        run: OverlapChecks.shadowedRegions)
+    public static let unusedSwitch = Check(
+        id: "unused-switch", severity: .warning, doc: "no condition mentions a declared switch", run: unusedSwitches)
     public static let decodeConflict = Check(
-        id: "decode-conflict", severity: .error, doc: "one CPU address decodes to two units on different buses at equal priority (after translation)",
+        id: "decode-conflict", severity: .error,
+        doc: "one CPU address decodes to two units on different buses at equal priority (after translation)",
         prerequisites: [aliasCycle], run: OverlapChecks.decodeConflicts)
     public static let dramHole = Check(
-        id: "dram-hole", severity: .warning, doc: "something other than a reserved carve-out punches a hole into a DRAM bank", run: OverlapChecks.dramHoles)
+        id: "dram-hole", severity: .warning, doc: "something other than a reserved carve-out punches a hole into a DRAM bank",
+        run: OverlapChecks.dramHoles)
     public static let unitAddress = Check(
-        id: "unit-address", severity: .warning, doc: "a bus child's @unit differs from its first reg address (dtc simple_bus_reg: untranslated string)",
+        id: "unit-address", severity: .warning,
+        doc: "a bus child's @unit differs from its first reg address (dtc simple_bus_reg: untranslated string)",
         run: TranslationChecks.unitAddresses)
 
     /// A check that reports one kind of the map's structural problems.
@@ -68,7 +84,7 @@ public enum GenericChecks {
     static func parts(_ region: Region) -> [AddressRange] {
         if let host = region.pcie { return (host.ecam.map { [$0] } ?? []) + host.windows.map(\.cpuRange) }
         if let range = region.range { return [range] }
-        if case let .windows(ws) = region.translation { return ws.map(\.parentRange) }
+        if case .windows(let ws) = region.translation { return ws.map(\.parentRange) }
         return []
     }
 }

@@ -5,23 +5,28 @@ enum OverlapChecks {
     static func siblingOverlaps(_ c: CheckContext) -> [Finding] {
         var findings: [Finding] = []
         for siblings in c.tree.siblingGroups where siblings.count > 1 {
-            var entries: [(range: AddressRange, id: RegionID)] = siblings.flatMap { id in GenericChecks.parts(c.tree[id].region).map { ($0, id) } }
+            var entries: [(range: AddressRange, id: RegionID)] = siblings.flatMap { id in
+                GenericChecks.parts(c.tree[id].region).map { ($0, id) }
+            }
             entries.sort { $0.range.base < $1.range.base }
             for i in entries.indices {
                 var j = i + 1
                 while j < entries.count, entries[j].range.base <= entries[i].range.last {
-                    let a = entries[i], b = entries[j]
+                    let a = entries[i]
+                    let b = entries[j]
                     j += 1
                     guard a.id != b.id else { continue }
-                    let ra = c.tree[a.id].region, rb = c.tree[b.id].region
+                    let ra = c.tree[a.id].region
+                    let rb = c.tree[b.id].region
                     guard ra.priority == rb.priority, !ra.overlapIntended, !rb.overlapIntended,
                         !ra.disabled, !rb.disabled,
                         c.shareAnInitiator(ra, rb), c.canCoexist(ra.condition, rb.condition)
                     else { continue }
                     let (early, late) = c.tree[a.id].siblingIndex < c.tree[b.id].siblingIndex ? (a, b) : (b, a)
                     findings.append(
-                        Finding("'\(c.tree[late.id].name)' \(late.range) overlaps '\(c.tree[early.id].name)' \(early.range) at equal priority \(ra.priority); the later one wins",
-                                region: late.id))
+                        Finding(
+                            "'\(c.tree[late.id].name)' \(late.range) overlaps '\(c.tree[early.id].name)' \(early.range) at equal priority \(ra.priority); the later one wins",
+                            region: late.id))
                 }
             }
         }
@@ -30,7 +35,8 @@ enum OverlapChecks {
 
     /// Leaf regions (and aliases) that some view places but no view lets decode anything.
     static func shadowedRegions(_ c: CheckContext) -> [Finding] {
-        var placed = Set<RegionID>(), visible = Set<RegionID>()
+        var placed = Set<RegionID>()
+        var visible = Set<RegionID>()
         // Broken aliases (every alias on a cycle is reported) show nothing; they are reported as
         // broken, not as shadowed.
         let broken = Set(c.resolved.problems.filter { $0.kind == .aliasTarget || $0.kind == .aliasCycle }.compactMap(\.region))
@@ -55,7 +61,9 @@ enum OverlapChecks {
 
     /// The condition that must hold for a node and all its ancestors.
     static func fullCondition(_ c: CheckContext, _ id: RegionID) -> Condition? {
-        ([id] + c.tree.ancestors(of: id)).compactMap { c.tree[$0].region.condition }.reduce(nil) { acc, cond in acc.map { .and($0, cond) } ?? cond }
+        ([id] + c.tree.ancestors(of: id)).compactMap { c.tree[$0].region.condition }.reduce(nil) { acc, cond in
+            acc.map { .and($0, cond) } ?? cond
+        }
     }
 
     static func decodeConflicts(_ c: CheckContext) -> [Finding] {
@@ -66,20 +74,26 @@ enum OverlapChecks {
             while j < leaves.count, leaves[j].range.base <= leaves[i].range.last {
                 let (a, b) = (leaves[i], leaves[j])
                 j += 1
-                let na = c.tree[a.id], nb = c.tree[b.id]
+                let na = c.tree[a.id]
+                let nb = c.tree[b.id]
                 guard na.parent != nb.parent else { continue }  // siblings: sibling-overlap
                 // Where the branches meet, the two sides' roots decide who wins.
-                let chainA = [a.id] + c.tree.ancestors(of: a.id), chainB = [b.id] + c.tree.ancestors(of: b.id)
+                let chainA = [a.id] + c.tree.ancestors(of: a.id)
+                let chainB = [b.id] + c.tree.ancestors(of: b.id)
                 guard !chainA.contains(b.id), !chainB.contains(a.id) else { continue }
                 let common = chainA.first { chainB.contains($0) }
                 let rootA = common.map { cm in chainA[chainA.firstIndex(of: cm)! - 1] } ?? chainA.last!
                 let rootB = common.map { cm in chainB[chainB.firstIndex(of: cm)! - 1] } ?? chainB.last!
-                let ra = c.tree[rootA].region, rb = c.tree[rootB].region
+                let ra = c.tree[rootA].region
+                let rb = c.tree[rootB].region
                 guard ra.priority == rb.priority, !(chainA + chainB).contains(where: { c.tree[$0].region.overlapIntended }),
                     !(chainA + chainB).contains(where: { c.tree[$0].kind == .alias }),
                     c.shareAnInitiator(na.region, nb.region), c.canCoexist(fullCondition(c, a.id), fullCondition(c, b.id))
                 else { continue }
-                findings.append(Finding("CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses", region: b.id))
+                findings.append(
+                    Finding(
+                        "CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses",
+                        region: b.id))
             }
         }
         return findings
@@ -93,8 +107,11 @@ enum OverlapChecks {
                 for s in r.segments where s.range.overlaps(placed) && s.unit != node.id {
                     let other = c.tree[s.unit]
                     guard other.kind != .reserved, !c.tree.ancestors(of: s.unit).contains(node.id) else { continue }
-                    findings.append(Finding("DRAM bank \(node.path) \(placed) has a hole at \(s.range.intersection(placed)!) where \(other.path) decodes", region: node.id,
-                                            view: c.describe(r)))
+                    findings.append(
+                        Finding(
+                            "DRAM bank \(node.path) \(placed) has a hole at \(s.range.intersection(placed)!) where \(other.path) decodes",
+                            region: node.id,
+                            view: c.describe(r)))
                 }
             }
         }

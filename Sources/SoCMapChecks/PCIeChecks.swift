@@ -13,7 +13,9 @@ enum PCIeChecks {
                 windows += host.windows.map { ("\($0.space.rawValue) window", $0.cpuRange) }
             }
             for (what, r) in windows where !r.isAligned(to: r.naturalAlignment) {
-                findings.append(Finding("\(what) \(r) is not aligned to \(hex(r.naturalAlignment)), the natural alignment of its size", region: node.id))
+                findings.append(
+                    Finding("\(what) \(r) is not aligned to \(hex(r.naturalAlignment)), the natural alignment of its size", region: node.id)
+                )
             }
             if let e = region.pcie?.ecam, !e.isAligned(to: 1 << 20) || (e.size ?? 0) % (1 << 20) != 0 {
                 findings.append(Finding("ECAM \(e) must start on and span whole 1 MiB buses", region: node.id))
@@ -28,14 +30,18 @@ enum PCIeChecks {
             let buses = UInt64(host.lastBus) - UInt64(host.firstBus) + 1
             let expected = buses << 20
             guard ecam.size != expected else { return nil }
-            return Finding("ECAM \(ecam) holds \(ecam.sizeMinusOne >> 20 + 1) buses but bus-range [\(host.firstBus), \(host.lastBus)] names \(buses) (1 MiB each)", region: node.id)
+            return Finding(
+                "ECAM \(ecam) holds \(ecam.sizeMinusOne >> 20 + 1) buses but bus-range [\(host.firstBus), \(host.lastBus)] names \(buses) (1 MiB each)",
+                region: node.id)
         }
     }
 
     static func windowOverlaps(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.flatMap { node -> [Finding] in
             guard let host = node.region.pcie else { return [] }
-            let named = (host.ecam.map { [("ECAM", $0)] } ?? []) + host.windows.enumerated().map { ("\($1.space.rawValue) window \($0)", $1.cpuRange) }
+            let named =
+                (host.ecam.map { [("ECAM", $0)] } ?? [])
+                + host.windows.enumerated().map { ("\($1.space.rawValue) window \($0)", $1.cpuRange) }
             var out: [Finding] = []
             for i in named.indices {
                 for j in named.indices where j > i && named[i].1.overlaps(named[j].1) {

@@ -12,7 +12,9 @@ public struct Profile: Sendable {
     public let checks: [Check]
 
     /// Every profile socmap knows.
-    public static let all: [Profile] = [ZynqProfile.profile, ZynqMPProfile.profile, JunoProfile.profile, QEMUVirtProfile.profile, X86PCProfile.profile]
+    public static let all: [Profile] = [
+        ZynqProfile.profile, ZynqMPProfile.profile, JunoProfile.profile, QEMUVirtProfile.profile, X86PCProfile.profile,
+    ]
 
     /// The profile named `name`.
     public static func named(_ name: String) -> Profile? { all.first { $0.name == name } }
@@ -31,17 +33,24 @@ enum Rules {
     static func addressLimit(_ c: CheckContext, bits: Int) -> [Finding] {
         let limit: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
         return c.leaves.compactMap { leaf in
-            leaf.range.last > limit ? Finding("\(leaf.range) lies above the \(bits)-bit physical address limit \(hex(limit))", region: leaf.id) : nil
+            leaf.range.last > limit
+                ? Finding("\(leaf.range) lies above the \(bits)-bit physical address limit \(hex(limit))", region: leaf.id) : nil
         }
     }
 
     /// Leaves of the given kinds that overlap `area` must lie inside one of `windows`.
-    static func insideWindows(_ c: CheckContext, kinds: Set<RegionKind>, area: AddressRange, windows: [(String, AddressRange)], what: String) -> [Finding] {
+    static func insideWindows(
+        _ c: CheckContext, kinds: Set<RegionKind>, area: AddressRange, windows: [(String, AddressRange)], what: String
+    ) -> [Finding] {
         c.leaves.compactMap { leaf in
             let kind = c.tree[leaf.id].region.kind
-            guard kinds.contains(kind), leaf.range.overlaps(area), !windows.contains(where: { $0.1.contains(leaf.range) }) else { return nil }
+            guard kinds.contains(kind), leaf.range.overlaps(area), !windows.contains(where: { $0.1.contains(leaf.range) }) else {
+                return nil
+            }
             let touched = windows.filter { $0.1.overlaps(leaf.range) }.map(\.0)
-            let how = touched.count > 1 ? "straddles \(touched.joined(separator: " and "))" : "is not inside any of \(windows.map(\.0).joined(separator: ", "))"
+            let how =
+                touched.count > 1
+                ? "straddles \(touched.joined(separator: " and "))" : "is not inside any of \(windows.map(\.0).joined(separator: ", "))"
             return Finding("\(what) \(leaf.range) \(how)", region: leaf.id)
         }
     }
@@ -64,18 +73,26 @@ enum Rules {
                 let region = r[s.unit].region
                 let allowed = region.kind == .reserved || (s.target == .region && kinds.contains(region.kind))
                 guard !allowed else { continue }
-                findings.append(Finding("\(initiator) reaches \(r[s.unit].path) (\(region.kind.rawValue)) at \(s.range); \(what)", region: s.unit, view: c.describe(r)))
+                findings.append(
+                    Finding(
+                        "\(initiator) reaches \(r[s.unit].path) (\(region.kind.rawValue)) at \(s.range); \(what)", region: s.unit,
+                        view: c.describe(r)))
             }
         }
         return findings
     }
 
     /// In every view of the given initiators, no address inside `area` may decode to `kinds`.
-    static func neverDecodes(_ c: CheckContext, initiators: (String?) -> Bool, area: AddressRange, kinds: Set<RegionKind>, what: String) -> [Finding] {
+    static func neverDecodes(_ c: CheckContext, initiators: (String?) -> Bool, area: AddressRange, kinds: Set<RegionKind>, what: String)
+        -> [Finding]
+    {
         var findings: [Finding] = []
         for r in c.ruleViews where initiators(r.initiator) {
             for s in r.segments where s.range.overlaps(area) && s.target == .region && kinds.contains(r[s.unit].region.kind) {
-                findings.append(Finding("\(r.initiator ?? "the CPU") sees \(r[s.unit].path) at \(s.range.intersection(area)!); \(what)", region: s.unit, view: c.describe(r)))
+                findings.append(
+                    Finding(
+                        "\(r.initiator ?? "the CPU") sees \(r[s.unit].path) at \(s.range.intersection(area)!); \(what)", region: s.unit,
+                        view: c.describe(r)))
             }
         }
         return findings
@@ -88,7 +105,9 @@ enum Rules {
             let aligned = leaf.range.base % slot == 0
             let oneSlot = leaf.range.base / slot == leaf.range.last / slot
             guard !aligned && !oneSlot else { return nil }
-            return Finding("\(leaf.range) in the \(what) neither starts on a \(hex(slot)) boundary nor stays inside one \(hex(slot)) slot", region: leaf.id)
+            return Finding(
+                "\(leaf.range) in the \(what) neither starts on a \(hex(slot)) boundary nor stays inside one \(hex(slot)) slot",
+                region: leaf.id)
         }
     }
 

@@ -5,20 +5,22 @@ enum TranslationChecks {
     /// Children whose start address no window of their parent translates.
     static func outsideWindows(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.flatMap { parent -> [Finding] in
-            guard case let .windows(ws) = parent.region.translation else { return [] }
+            guard case .windows(let ws) = parent.region.translation else { return [] }
             return parent.children.compactMap { child in
                 guard let range = c.tree[child].region.range ?? c.resolved.extent(of: child),
                     !ws.contains(where: { $0.childRange.contains(range.base) })
                 else { return nil }
                 let windows = ws.map { $0.childRange.description }.joined(separator: ", ")
-                return Finding("starts at \(hex(range.base)), outside every ranges window of '\(parent.name)' (\(windows)): unreachable", region: child)
+                return Finding(
+                    "starts at \(hex(range.base)), outside every ranges window of '\(parent.name)' (\(windows)): unreachable", region: child
+                )
             }
         }
     }
 
     static func windowStraddles(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.flatMap { parent -> [Finding] in
-            guard case let .windows(ws) = parent.region.translation else { return [] }
+            guard case .windows(let ws) = parent.region.translation else { return [] }
             return parent.children.compactMap { child in
                 guard let range = c.tree[child].region.range ?? c.resolved.extent(of: child),
                     let w = ws.first(where: { $0.childRange.contains(range.base) }), range.last > w.childRange.last
@@ -32,7 +34,9 @@ enum TranslationChecks {
         c.tree.nodes.flatMap { parent -> [Finding] in
             guard let bounds = parent.region.range, parent.region.clipsChildren else { return [] }
             return parent.children.compactMap { child in
-                guard let range = c.resolved.extent(of: child), let placed = c.resolved.translate(range, through: parent.id), !bounds.contains(placed) else { return nil }
+                guard let range = c.resolved.extent(of: child), let placed = c.resolved.translate(range, through: parent.id),
+                    !bounds.contains(placed)
+                else { return nil }
                 let how = placed.overlaps(bounds) ? "partly outside" : "outside"
                 return Finding("\(placed) lies \(how) its parent '\(parent.name)' \(bounds); the excess is clipped", region: child)
             }
@@ -53,11 +57,14 @@ enum TranslationChecks {
 
     static func rangesOverlaps(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.flatMap { node -> [Finding] in
-            guard case let .windows(ws) = node.region.translation, ws.count > 1 else { return [] }
+            guard case .windows(let ws) = node.region.translation, ws.count > 1 else { return [] }
             var out: [Finding] = []
             for i in ws.indices {
                 for j in ws.indices where j > i && ws[i].parentRange.overlaps(ws[j].parentRange) {
-                    out.append(Finding("ranges windows \(i) and \(j) both map onto \(ws[i].parentRange.intersection(ws[j].parentRange)!)", region: node.id, location: ws[j].location))
+                    out.append(
+                        Finding(
+                            "ranges windows \(i) and \(j) both map onto \(ws[i].parentRange.intersection(ws[j].parentRange)!)",
+                            region: node.id, location: ws[j].location))
                 }
             }
             return out
@@ -73,14 +80,15 @@ enum TranslationChecks {
             let expected: UInt64?
             if let range = node.region.range {
                 expected = range.base
-            } else if case let .windows(ws) = node.region.translation {
+            } else if case .windows(let ws) = node.region.translation {
                 expected = ws.first?.parentRange.base
             } else {
                 expected = nil
             }
             guard let expected, unit != String(expected, radix: 16) else { return nil }
-            return Finding("unit address @\(unit) does not match the first reg address \(hex(expected)) (dtc simple_bus_reg expects @\(String(expected, radix: 16)))",
-                           region: node.id)
+            return Finding(
+                "unit address @\(unit) does not match the first reg address \(hex(expected)) (dtc simple_bus_reg expects @\(String(expected, radix: 16)))",
+                region: node.id)
         }
     }
 }

@@ -6,8 +6,9 @@ extension Reader {
     mutating func annotated(_ metadata: NodeID) throws(MapInputError) -> AddressMap {
         let root = tree.root
         func text(_ node: NodeID, _ name: String) -> String? { tree.property(name, of: node)?.string }
-        var map = AddressMap(name: text(metadata, "map-name") ?? "imported", model: text(root, "model"),
-                             compatible: tree.property("compatible", of: root)?.strings ?? [], source: source)
+        var map = AddressMap(
+            name: text(metadata, "map-name") ?? "imported", model: text(root, "model"),
+            compatible: tree.property("compatible", of: root)?.strings ?? [], source: source)
         if let bits = tree.property("address-bits", of: metadata)?.u32 { map.addressBits = Int(bits) }
         map.profile = text(metadata, "profile")
         map.notes = text(metadata, "notes")
@@ -16,7 +17,9 @@ extension Reader {
         }
         if let list = tree.child(of: metadata, named: "switches") {
             map.switches = tree.children(of: list).compactMap { n in
-                guard let name = text(n, "id"), let values = tree.property("values", of: n)?.words, let d = text(n, "default") else { return nil }
+                guard let name = text(n, "id"), let values = tree.property("values", of: n)?.words, let d = text(n, "default") else {
+                    return nil
+                }
                 return Switch(name: name, values: values, defaultValue: d, doc: text(n, "doc"))
             }
         }
@@ -25,25 +28,36 @@ extension Reader {
         var built: [(path: String, region: Region)] = []
         let list = tree.child(of: metadata, named: "regions")
         func words(_ name: String) -> [String] { list.flatMap { tree.property(name, of: $0)?.words } ?? [] }
-        let paths = words("region"), nodePaths = words("node"), kinds = words("kind")
+        let paths = words("region")
+        let nodePaths = words("node")
+        let kinds = words("kind")
         guard paths.count == nodePaths.count && paths.count == kinds.count else {
-            throw fail("annotation", "the region, node and kind lists differ in length (\(paths.count), \(nodePaths.count), \(kinds.count))", path: "/socmap/regions")
+            throw fail(
+                "annotation", "the region, node and kind lists differ in length (\(paths.count), \(nodePaths.count), \(kinds.count))",
+                path: "/socmap/regions")
         }
         var extras: [Int: NodeID] = [:]
         for child in list.map({ Array(tree.children(of: $0)) }) ?? [] {
             let name = tree.name(of: child)
             guard name.hasPrefix("region-"), let index = Int(name.dropFirst(7)), index >= 0, index < paths.count else {
-                throw fail("annotation", "unexpected node \(name): annotations are region-N with N below \(paths.count)", path: "/socmap/regions")
+                throw fail(
+                    "annotation", "unexpected node \(name): annotations are region-N with N below \(paths.count)", path: "/socmap/regions")
             }
             extras[index] = child
         }
         let index = NodeIndex(tree)
         for i in paths.indices {
-            let regionPath = paths[i], nodePath = nodePaths[i], annotation = extras[i]
+            let regionPath = paths[i]
+            let nodePath = nodePaths[i]
+            let annotation = extras[i]
             func note(_ name: String) -> DeviceTree.Property? { annotation.flatMap { tree.property(name, of: $0) } }
-            let where_ = "/socmap/regions (region \(i), \(regionPath))"
-            guard let kind = RegionKind(rawValue: kinds[i]) else { throw fail("annotation", "unknown kind '\(kinds[i])'", path: where_) }
-            guard let node = index.node(at: nodePath) else { throw fail("annotation", "names node \(nodePath), which the tree does not have", path: where_) }
+            let annotationPath = "/socmap/regions (region \(i), \(regionPath))"
+            guard let kind = RegionKind(rawValue: kinds[i]) else {
+                throw fail("annotation", "unknown kind '\(kinds[i])'", path: annotationPath)
+            }
+            guard let node = index.node(at: nodePath) else {
+                throw fail("annotation", "names node \(nodePath), which the tree does not have", path: annotationPath)
+            }
             let name = String(regionPath.split(separator: "/").last ?? "")
             var r = Region(name: name, kind: kind, location: location)
             let parentCells = try cellsAbove(node)
@@ -65,7 +79,9 @@ extension Reader {
             }
             r.priority = note("priority")?.u32.map { Int(Int32(bitPattern: $0)) } ?? 0
             if let w = note("when")?.string {
-                do { r.condition = try Condition(parsing: w) } catch { throw fail("annotation", "bad condition '\(w)': \(error.message)", path: where_) }
+                do { r.condition = try Condition(parsing: w) } catch {
+                    throw fail("annotation", "bad condition '\(w)': \(error.message)", path: annotationPath)
+                }
             }
             if note("seen-by-none") != nil { r.seenBy = [] } else { r.seenBy = note("seen-by")?.words }
             r.disabled = note("disabled") != nil
@@ -95,9 +111,11 @@ extension Reader {
     func domain(_ n: NodeID) throws(MapInputError) -> Domain {
         func p(_ node: NodeID, _ name: String) -> DeviceTree.Property? { tree.property(name, of: node) }
         guard let name = p(n, "id")?.string else { throw fail("annotation", "a domain annotation lacks its id", path: tree.path(of: n)) }
-        var d = Domain(name: name, trusted: p(n, "trusted") != nil, iommu: p(n, "iommu") != nil, staticMemory: p(n, "static-memory") != nil,
-                       directMap: p(n, "direct-map") != nil, addressBits: p(n, "address-bits")?.u32.map(Int.init), cpus: p(n, "cpus")?.u32.map(Int.init),
-                       initiator: p(n, "initiator")?.string, notes: p(n, "notes")?.string)
+        var d = Domain(
+            name: name, trusted: p(n, "trusted") != nil, iommu: p(n, "iommu") != nil, staticMemory: p(n, "static-memory") != nil,
+            directMap: p(n, "direct-map") != nil, addressBits: p(n, "address-bits")?.u32.map(Int.init),
+            cpus: p(n, "cpus")?.u32.map(Int.init),
+            initiator: p(n, "initiator")?.string, notes: p(n, "notes")?.string)
         for en in tree.children(of: n) {
             guard let id = p(en, "id")?.string, let mode = p(en, "mode")?.string.flatMap(GuestMode.init(name:)) else {
                 throw fail("annotation", "a domain entry annotation lacks id or mode", path: tree.path(of: en))

@@ -55,9 +55,13 @@ extension DeviceTree {
         /// `beginNode` with the name as raw bytes (the libfdt reader's path).
         package mutating func beginNode(bytes name: UnsafeRawBufferPointer) {
             guard !open.isEmpty || nodes.isEmpty else { return fail("a second root node") }
-            let index = nodes.count, start = bytes.count
+            let index = nodes.count
+            let start = bytes.count
             bytes.append(contentsOf: name)
-            nodes.append(NodeRecord(nameStart: start, nameCount: name.count, firstProperty: properties.count, propertyCount: 0, end: index + 1, parent: open.last ?? -1))
+            nodes.append(
+                NodeRecord(
+                    nameStart: start, nameCount: name.count, firstProperty: properties.count, propertyCount: 0, end: index + 1,
+                    parent: open.last ?? -1))
             open.append(index)
             childBegun = false
         }

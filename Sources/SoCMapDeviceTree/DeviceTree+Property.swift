@@ -134,7 +134,8 @@ public enum BigEndian {
     /// A number of `count` cells starting at index `index`, keeping the low 64 bits as Linux's
     /// `of_read_number` does.
     @inlinable @inline(__always)
-    public static func number<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Int, cells count: Int) -> UInt64 where Bytes.Index == Int {
+    public static func number<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at index: Int, cells count: Int) -> UInt64
+    where Bytes.Index == Int {
         var value: UInt64 = 0
         for c in max(0, count - 2)..<max(count, 0) { value = value << 32 | UInt64(cell(in: bytes, at: index + 4 * c)) }
         return value

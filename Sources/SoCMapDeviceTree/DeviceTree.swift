@@ -72,7 +72,10 @@ public struct DeviceTree: Sendable {
         self = builder.tree()
     }
 
-    init(reservations: [Reservation], nodes: [NodeRecord], properties: [PropertyRecord], names: [String], nameIDs: [String: Int], bytes: [UInt8]) {
+    init(
+        reservations: [Reservation], nodes: [NodeRecord], properties: [PropertyRecord], names: [String], nameIDs: [String: Int],
+        bytes: [UInt8]
+    ) {
         self.reservations = reservations
         self.nodes = nodes
         self.properties = properties
@@ -222,7 +225,8 @@ extension DeviceTree: Hashable {
     public static func == (a: DeviceTree, b: DeviceTree) -> Bool {
         guard a.reservations == b.reservations, a.nodes.count == b.nodes.count else { return false }
         for i in a.nodes.indices {
-            let x = a.nodes[i], y = b.nodes[i]
+            let x = a.nodes[i]
+            let y = b.nodes[i]
             guard x.end == y.end, x.propertyCount == y.propertyCount,
                 a.bytes[x.nameStart..<(x.nameStart + x.nameCount)] == b.bytes[y.nameStart..<(y.nameStart + y.nameCount)]
             else { return false }

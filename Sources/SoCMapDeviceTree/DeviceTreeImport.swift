@@ -30,7 +30,9 @@ public struct DeviceTreeImport: Sendable {
     /// - Throws: `MapInputError` for malformed cells, `reg` or `ranges`, naming the node path.
     public init(tree: DeviceTree, source: String) throws(MapInputError) {
         var reader = Reader(tree: tree, source: source)
-        if let metadata = tree.child(of: tree.root, named: "socmap"), tree.property("compatible", of: metadata)?.strings?.contains("socmap,annotations") == true {
+        if let metadata = tree.child(of: tree.root, named: "socmap"),
+            tree.property("compatible", of: metadata)?.strings?.contains("socmap,annotations") == true
+        {
             map = try reader.annotated(metadata)
         } else {
             map = try reader.generic()
@@ -62,8 +64,10 @@ struct RegTable: RandomAccessCollection {
     var first: RegEntry? { count > 0 ? self[0] : nil }
 
     subscript(i: Int) -> RegEntry {
-        let p = property!, at = i * (cells.0 + cells.1)
-        return RegEntry(address: p.number(at: at, count: cells.0) ?? 0, size: cells.1 == 0 ? 0 : p.number(at: at + cells.0, count: cells.1) ?? 0)
+        let p = property!
+        let at = i * (cells.0 + cells.1)
+        return RegEntry(
+            address: p.number(at: at, count: cells.0) ?? 0, size: cells.1 == 0 ? 0 : p.number(at: at + cells.0, count: cells.1) ?? 0)
     }
 }
 
@@ -114,7 +118,8 @@ struct Reader {
 
     /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
     func childCells(of node: NodeID) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
-        func read(_ name: String, _ id: DeviceTree.Name?, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool) {
+        func read(_ name: String, _ id: DeviceTree.Name?, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool)
+        {
             guard let p = property(id, of: node) else { return (value, true) }
             guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", node) }
             guard range.contains(Int(v)) else {
@@ -132,7 +137,10 @@ struct Reader {
         guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return RegTable(property: nil, cells: cells) }
         let entry = (cells.0 + cells.1) * 4
         guard p.count > 0, p.count % entry == 0 else {
-            throw fail("reg-format", "\(p.name) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)", node)
+            throw fail(
+                "reg-format",
+                "\(p.name) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)",
+                node)
         }
         return RegTable(property: p, cells: cells)
     }
@@ -143,7 +151,10 @@ struct Reader {
         if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
         guard p.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)", node)
+            throw fail(
+                "ranges-format",
+                "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)",
+                node)
         }
         var result: [TranslationWindow] = []
         for i in stride(from: 0, to: p.count / 4, by: count) {
@@ -151,7 +162,10 @@ struct Reader {
             let parentAddress = p.number(at: i + own.0, count: parent.0) ?? 0
             let size = p.number(at: i + own.0 + parent.0, count: own.1) ?? 0
             guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
-                warn("ranges-format", "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped", node)
+                warn(
+                    "ranges-format",
+                    "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped",
+                    node)
                 continue
             }
             result.append(w)
@@ -172,7 +186,8 @@ struct Reader {
 
 /// Handles of the property names import reads, looked up once per tree.
 struct KnownNames {
-    let reg, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap, reusable: DeviceTree.Name?
+    let reg, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap,
+        reusable: DeviceTree.Name?
     /// Whether each name (by handle index) is one import turns into region fields
     /// (`DeviceTreeImport.structural`).
     let structural: [Bool]

@@ -48,9 +48,11 @@ struct ExportBuilder {
         }
         rootCells = map.addressBits > 32 ? 2 : DeviceTreeExport.cellsNeeded(values)
         // Both trees intern the same names in the same order, so ids agree between them.
-        let all = ["#address-cells", "#size-cells", "model", "compatible", "reg", "ranges", "device_type", "bus-range", "no-map", "status",
-                   "translation", "region", "kind", "extent", "priority", "when", "map-compatible", "seen-by", "seen-by-none", "disabled",
-                   "overlap-intended", "hypervisor", "children-unclipped", "notes", "alias-of", "offset", "properties", "property-types", "node"]
+        let all = [
+            "#address-cells", "#size-cells", "model", "compatible", "reg", "ranges", "device_type", "bus-range", "no-map", "status",
+            "translation", "region", "kind", "extent", "priority", "when", "map-compatible", "seen-by", "seen-by-none", "disabled",
+            "overlap-intended", "hypervisor", "children-unclipped", "notes", "alias-of", "offset", "properties", "property-types", "node",
+        ]
         let capacity = map.regions.count * 4
         out = DeviceTree.Builder(capacity: capacity)
         regionColumn.reserveCapacity(capacity * 16)
@@ -61,11 +63,12 @@ struct ExportBuilder {
             _ = notes.name(name)
         }
         notes.beginNode("regions")
-        names = Names(addressCells: ids[0], sizeCells: ids[1], model: ids[2], compatible: ids[3], reg: ids[4], ranges: ids[5], deviceType: ids[6],
-                      busRange: ids[7], noMap: ids[8], status: ids[9], translation: ids[10], region: ids[11], kind: ids[12], extent: ids[13],
-                      priority: ids[14], when: ids[15], mapCompatible: ids[16], seenBy: ids[17], seenByNone: ids[18], disabled: ids[19],
-                      overlapIntended: ids[20], hypervisor: ids[21], childrenUnclipped: ids[22], notes: ids[23], aliasOf: ids[24], offset: ids[25],
-                      properties: ids[26], propertyTypes: ids[27], node: ids[28])
+        names = Names(
+            addressCells: ids[0], sizeCells: ids[1], model: ids[2], compatible: ids[3], reg: ids[4], ranges: ids[5], deviceType: ids[6],
+            busRange: ids[7], noMap: ids[8], status: ids[9], translation: ids[10], region: ids[11], kind: ids[12], extent: ids[13],
+            priority: ids[14], when: ids[15], mapCompatible: ids[16], seenBy: ids[17], seenByNone: ids[18], disabled: ids[19],
+            overlapIntended: ids[20], hypervisor: ids[21], childrenUnclipped: ids[22], notes: ids[23], aliasOf: ids[24], offset: ids[25],
+            properties: ids[26], propertyTypes: ids[27], node: ids[28])
     }
 
     mutating func build(includeDomains: Bool = true) {
@@ -102,15 +105,16 @@ struct ExportBuilder {
         switch r.translation {
         case .identity: return parent
         case .none, .windows:
-            var address = false, size = false
+            var address = false
+            var size = false
             forEachExpanded(r.children) { c in
                 if let range = c.range {
                     address = address || range.last > 0xFFFF_FFFF
                     size = size || range.sizeMinusOne > 0xFFFF_FFFF
                 }
-                if case let .windows(ws) = c.translation { address = address || ws.contains { $0.parentRange.last > 0xFFFF_FFFF } }
+                if case .windows(let ws) = c.translation { address = address || ws.contains { $0.parentRange.last > 0xFFFF_FFFF } }
             }
-            if case let .windows(ws) = r.translation {
+            if case .windows(let ws) = r.translation {
                 address = address || ws.contains { $0.childRange.last > 0xFFFF_FFFF }
                 size = size || ws.contains { $0.childRange.sizeMinusOne > 0xFFFF_FFFF }
             }
@@ -188,7 +192,8 @@ struct ExportBuilder {
     mutating func region(_ r: Region, cells: (Int, Int), atRoot: Bool, reservedNode: String?, used: inout Set<String>) {
         let annotationIndex = annotationCount
         annotationCount += 1
-        let mapPathLength = mapPath.count, dtPathLength = dtPath.count
+        let mapPathLength = mapPath.count
+        let dtPathLength = dtPath.count
         defer {
             mapPath.removeSubrange(mapPathLength...)
             dtPath.removeSubrange(dtPathLength...)
@@ -263,7 +268,7 @@ struct ExportBuilder {
                 var unitValue: UInt64?
                 switch r.translation {
                 case .identity: unitValue = range?.base
-                case let .windows(ws): unitValue = ws.first?.parentRange.base
+                case .windows(let ws): unitValue = ws.first?.parentRange.base
                 case .none: unitValue = nil
                 }
                 name = Self.uniqueName(DeviceTreeExport.busName(r.name), unit: unitValue, used: &used)
@@ -309,7 +314,7 @@ struct ExportBuilder {
                         out.empty(names.ranges)
                     }
                     translationNote = "identity"
-                case let .windows(ws):
+                case .windows(let ws):
                     let own = ownCells
                     out.setProperty(names.ranges) { bytes in
                         for w in ws {
@@ -360,8 +365,9 @@ struct ExportBuilder {
             nodePaths![String(decoding: mapPath, as: UTF8.self)] = String(decoding: dtPath, as: UTF8.self)
         }
         let extent = r.range.flatMap { range in !hasReg && r.kind != .pcie ? range : nil }
-        guard translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible || r.seenBy != nil || r.disabled
-            || r.overlapIntended || r.hypervisorOnly || !r.clipsChildren || r.notes != nil || r.alias != nil || !r.properties.isEmpty
+        guard
+            translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible || r.seenBy != nil || r.disabled
+                || r.overlapIntended || r.hypervisorOnly || !r.clipsChildren || r.notes != nil || r.alias != nil || !r.properties.isEmpty
         else { return }
         notes.beginNode("region-\(index)")
         if let translation { notes.strings(names.translation, [translation]) }

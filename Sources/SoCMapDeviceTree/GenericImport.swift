@@ -5,8 +5,9 @@ extension Reader {
     mutating func generic() throws(MapInputError) -> AddressMap {
         let root = tree.root
         let model = property(ids.model, of: root)?.string
-        var map = AddressMap(name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
-                             compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
+        var map = AddressMap(
+            name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
+            compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
         let rootCells = try childCells(of: root)
         if rootCells.defaulted && tree.children(of: root).contains(where: { property(ids.reg, of: $0) != nil }) {
             warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
@@ -25,7 +26,10 @@ extension Reader {
         for (i, r) in tree.reservations.enumerated() {
             guard let range = AddressRange(base: r.address, size: r.size) else { continue }
             // Carve-outs sit above the RAM they are cut from.
-            regions.append(Region(name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)", location: location))
+            regions.append(
+                Region(
+                    name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)",
+                    location: location))
         }
         map.regions = regions
         return map
@@ -52,7 +56,9 @@ extension Reader {
     mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
         let own = try childCells(of: node)
         guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
-            warn("reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges", node)
+            warn(
+                "reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges",
+                node)
             return []
         }
         var regions: [Region] = []
@@ -64,8 +70,9 @@ extension Reader {
                 continue
             }
             guard let range = range(first, of: child, sizeCellsZero: false) else { continue }
-            var r = Region(name: tree.name(of: child), kind: .reserved, range: range, priority: 1,
-                           compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
+            var r = Region(
+                name: tree.name(of: child), kind: .reserved, range: range, priority: 1,
+                compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
             var notes: [String] = []
             if property(ids.noMap, of: child) != nil { notes.append("no-map") }
             if property(ids.reusable, of: child) != nil { notes.append("reusable") }
@@ -82,7 +89,8 @@ extension Reader {
         var result: [Region.Property] = []
         for p in tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)] {
             guard !ids.structural[p.name] && !skipping.contains(DeviceTree.Name(index: p.name)) else { continue }
-            result.append(Region.Property(name: tree.names[p.name], value: Self.guessValue(tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
+            result.append(
+                Region.Property(name: tree.names[p.name], value: Self.guessValue(tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
         }
         return result
     }
@@ -163,19 +171,24 @@ extension Reader {
         var notes: String?
         if parentCells.1 == 0 { notes = "on a bus with #size-cells = 0: not translatable" }
         if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
-        if entries.count > 1 { notes = [notes, "has \(entries.count) reg entries; the others follow as \(name).N"].compactMap { $0 }.joined(separator: "; ") }
+        if entries.count > 1 {
+            notes = [notes, "has \(entries.count) reg entries; the others follow as \(name).N"].compactMap { $0 }.joined(separator: "; ")
+        }
         let leafSRAM = kind == .sram && children.isEmpty
         // Built in place in the array: a region is large, and copies of it add up.
         regions.append(
-            Region(name: name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
-                   properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
-                   translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
+            Region(
+                name: name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
+                properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
+                translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
         // A node's reg is its own registers, not the extent of its children's space.
         if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
         // Further reg entries become sibling regions of the same kind, named NAME.N.
         for i in 1..<max(entries.count, 1) {
             guard let r = range(entries[i], of: node, sizeCellsZero: parentCells.1 == 0) else { continue }
-            regions.append(Region(name: "\(name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(name)", location: location))
+            regions.append(
+                Region(
+                    name: "\(name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(name)", location: location))
         }
     }
 
@@ -201,7 +214,10 @@ extension Reader {
         if let p = property(ids.ranges, of: node), p.count > 0 {
             let count = 3 + parentCells.0 + 2
             guard p.count % (count * 4) == 0 else {
-                throw fail("ranges-format", "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)", node)
+                throw fail(
+                    "ranges-format",
+                    "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)",
+                    node)
             }
             for i in stride(from: 0, to: p.count / 4, by: count) {
                 let hi = p.cell(i) ?? 0
@@ -225,16 +241,21 @@ extension Reader {
             }
         }
         guard ecam != nil || !windows.isEmpty else { return nil }
-        var first: UInt8 = 0, last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+        var first: UInt8 = 0
+        var last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
         if let b = property(ids.busRange, of: node)?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
             first = UInt8(b[0])
             last = UInt8(b[1])
         }
-        var region = Region(name: tree.name(of: node), kind: .pcie, disabled: disabled, compatible: compatible,
-                            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
+        var region = Region(
+            name: tree.name(of: node), kind: .pcie, disabled: disabled, compatible: compatible,
+            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
         region.properties = extraProperties(node, skipping: [ids.deviceType, ids.busRange])
         let children = tree.children(of: node)
-        if !children.isEmpty { region.notes = "PCI devices below (\(children.map { tree.name(of: $0) }.joined(separator: ", "))) sit in configuration space and are not mapped" }
+        if !children.isEmpty {
+            region.notes =
+                "PCI devices below (\(children.map { tree.name(of: $0) }.joined(separator: ", "))) sit in configuration space and are not mapped"
+        }
         return region
     }
 }

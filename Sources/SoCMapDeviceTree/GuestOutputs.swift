@@ -80,8 +80,10 @@ public struct GuestOutputs: Sendable {
 
     /// `BIOS-e820: [mem 0x%016llx-0x%016llx] type` lines, inclusive ends, as Linux prints them.
     public static func e820Text(_ entries: [E820Entry]) -> String {
-        entries.map { "BIOS-e820: [mem 0x\(paddedHex($0.address, width: 16))-0x\(paddedHex($0.address &+ $0.size &- 1, width: 16))] \($0.typeName)" }
-            .joined(separator: "\n") + (entries.isEmpty ? "" : "\n")
+        entries.map {
+            "BIOS-e820: [mem 0x\(paddedHex($0.address, width: 16))-0x\(paddedHex($0.address &+ $0.size &- 1, width: 16))] \($0.typeName)"
+        }
+        .joined(separator: "\n") + (entries.isEmpty ? "" : "\n")
     }
 
     /// The binary `struct e820entry` array (20 bytes each, little-endian, packed).
@@ -115,7 +117,8 @@ public struct GuestOutputs: Sendable {
         var passthrough: [Stage2Mapping] = []
         var used = Set<String>()
         func unique(_ name: String) -> String {
-            var candidate = name, n = 1
+            var candidate = name
+            var n = 1
             while used.contains(candidate) {
                 candidate = name.replacing("@", with: "-\(n)@")
                 n += 1
@@ -145,7 +148,8 @@ public struct GuestOutputs: Sendable {
                 if m.host != nil { passthrough.append(m) }
             default:
                 out.node(unique(Self.nodeName(m.entry.name, m.guest.base))) { node in
-                    let compatible = m.entry.mode == .emulated ? (m.entry.deviceModel.map { $0.contains(",") ? [$0] : [] } ?? []) : hostCompatible
+                    let compatible =
+                        m.entry.mode == .emulated ? (m.entry.deviceModel.map { $0.contains(",") ? [$0] : [] } ?? []) : hostCompatible
                     if !compatible.isEmpty { node.setProperty("compatible", .strings(compatible)) }
                     node.setProperty("reg", reg)
                 }
@@ -193,7 +197,9 @@ public struct GuestOutputs: Sendable {
     func carveOuts(inside m: Stage2Mapping) -> [(name: String, reg: DeviceTree.Value)] {
         guard let host = m.host else { return [] }
         return tree.nodes.compactMap { node in
-            guard node.kind == .reserved || node.region.hypervisorOnly, let placed = resolved.placement(of: node.id), let common = placed.intersection(host) else { return nil }
+            guard node.kind == .reserved || node.region.hypervisorOnly, let placed = resolved.placement(of: node.id),
+                let common = placed.intersection(host)
+            else { return nil }
             let guestBase = m.guest.base &+ (common.base - host.base)
             return (Self.nodeName(node.name, guestBase), Self.reg(guestBase, common.sizeMinusOne &+ 1))
         }

@@ -45,15 +45,24 @@ public enum DeviceTreeFiles {
         let text = String(decoding: dts, as: UTF8.self)
         if text.contains("#include") {
             let folder = (path as NSString).deletingLastPathComponent
-            let cpp = ExternalTool.run("cpp", ["-nostdinc", "-undef", "-x", "assembler-with-cpp", "-P", "-I", folder.isEmpty ? "." : folder, "-I", (folder as NSString).appendingPathComponent("include"), path], input: nil)
+            let cpp = ExternalTool.run(
+                "cpp",
+                [
+                    "-nostdinc", "-undef", "-x", "assembler-with-cpp", "-P", "-I", folder.isEmpty ? "." : folder, "-I",
+                    (folder as NSString).appendingPathComponent("include"), path,
+                ], input: nil)
             guard cpp.status == 0 else {
                 throw MapInputError([Diagnostic(.error, "dts", "cpp failed: \(firstLine(cpp.err))", at: location)])
             }
             source = cpp.out
         }
-        let dtc = ExternalTool.run("dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", "-", "-"], input: source, directory: (path as NSString).deletingLastPathComponent)
+        let dtc = ExternalTool.run(
+            "dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", "-", "-"], input: source, directory: (path as NSString).deletingLastPathComponent)
         guard dtc.status == 0 else {
-            let message = dtc.status == 127 ? "dtc is not installed (Debian: device-tree-compiler)" : "dtc: \(firstLine(dtc.err).replacingOccurrences(of: "<stdin>", with: path))"
+            let message =
+                dtc.status == 127
+                ? "dtc is not installed (Debian: device-tree-compiler)"
+                : "dtc: \(firstLine(dtc.err).replacingOccurrences(of: "<stdin>", with: path))"
             throw MapInputError([Diagnostic(.error, "dts", message, at: location)])
         }
         return Array(dtc.out)

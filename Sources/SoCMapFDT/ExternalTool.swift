@@ -8,14 +8,17 @@ enum ExternalTool {
     /// Standard input, output and error go through temporary files, so no pipe can fill up and
     /// stall the child whatever the sizes.
     static func run(_ tool: String, _ arguments: [String], input: Data?, directory: String = "") -> (status: Int32, out: Data, err: Data) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "socmap-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             return (127, Data(), Data("cannot create a temporary folder: \(error.localizedDescription)".utf8))
         }
         defer { try? FileManager.default.removeItem(at: folder) }
-        let inURL = folder.appendingPathComponent("in"), outURL = folder.appendingPathComponent("out"), errURL = folder.appendingPathComponent("err")
+        let inURL = folder.appendingPathComponent("in")
+        let outURL = folder.appendingPathComponent("out")
+        let errURL = folder.appendingPathComponent("err")
         do {
             try (input ?? Data()).write(to: inURL)
             try Data().write(to: outURL)

@@ -1,6 +1,6 @@
 internal import CLibFDT
-public import SoCMapDeviceTree
 import SoCMap
+public import SoCMapDeviceTree
 
 /// Writes flattened device trees (DTB v17) with libfdt's sequential writer. Misuse (bad
 /// names, duplicate sibling nodes, nesting too deep) is a Swift error naming the node path,
@@ -25,11 +25,13 @@ public enum FDTWriter {
     /// What libfdt's writer does not check: names, sibling duplicates, depth. (A tree cannot
     /// repeat a property name in a node: its builder replaces.)
     private static func validate(_ tree: DeviceTree) throws(FDTError) {
-        for (id, name) in tree.names.enumerated() where !(name.utf8.count <= 31 && !name.isEmpty && name.utf8.allSatisfy(Names.isPropertyNameCharacter)) {
+        for (id, name) in tree.names.enumerated()
+        where !(name.utf8.count <= 31 && !name.isEmpty && name.utf8.allSatisfy(Names.isPropertyNameCharacter)) {
             // Only names some property uses matter.
             guard let p = tree.properties.firstIndex(where: { $0.name == id }) else { continue }
             let owner = tree.nodes.firstIndex { ($0.firstProperty..<($0.firstProperty + $0.propertyCount)).contains(p) } ?? 0
-            throw FDTError("invalid property name '\(name)'", operation: "writing the tree", location: tree.path(of: DeviceTree.NodeID(owner)))
+            throw FDTError(
+                "invalid property name '\(name)'", operation: "writing the tree", location: tree.path(of: DeviceTree.NodeID(owner)))
         }
         var depths = [Int](repeating: 0, count: tree.nodes.count)
         var siblings = Set<NameKey>()
@@ -42,7 +44,9 @@ public enum FDTWriter {
                     let c = tree.nodes[child]
                     let name = tree.bytes[c.nameStart..<(c.nameStart + c.nameCount)]
                     guard siblings.insert(NameKey(bytes: name)).inserted else {
-                        throw FDTError("duplicate node name '\(String(decoding: name, as: UTF8.self))'", operation: "writing the tree", location: tree.path(of: DeviceTree.NodeID(child)))
+                        throw FDTError(
+                            "duplicate node name '\(String(decoding: name, as: UTF8.self))'", operation: "writing the tree",
+                            location: tree.path(of: DeviceTree.NodeID(child)))
                     }
                     child = c.end
                 }
@@ -51,13 +55,17 @@ public enum FDTWriter {
             let id = DeviceTree.NodeID(i)
             guard i == 0 ? name.isEmpty : Names.isValidNodeName(name) else {
                 let text = String(decoding: name, as: UTF8.self)
-                throw FDTError(i == 0 ? "the root node must have an empty name" : "invalid node name '\(text)': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address",
-                               operation: "writing the tree", location: tree.path(of: id))
+                throw FDTError(
+                    i == 0
+                        ? "the root node must have an empty name"
+                        : "invalid node name '\(text)': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address",
+                    operation: "writing the tree", location: tree.path(of: id))
             }
             guard node.parent >= 0 else { continue }
             depths[i] = depths[node.parent] + 1
             guard depths[i] <= FDTReader.maximumDepth else {
-                throw FDTError("nesting deeper than \(FDTReader.maximumDepth) levels", operation: "writing the tree", location: tree.path(of: id))
+                throw FDTError(
+                    "nesting deeper than \(FDTReader.maximumDepth) levels", operation: "writing the tree", location: tree.path(of: id))
             }
         }
     }
@@ -99,8 +107,12 @@ public enum FDTWriter {
                     }
                     try check(fdt_begin_node(fdt, nodeName), "fdt_begin_node", i)
                     for p in tree.properties[node.firstProperty..<(node.firstProperty + node.propertyCount)] {
-                        let rc = fdt_property(fdt, names.baseAddress! + nameOffsets[p.name], bytes.baseAddress! + p.valueStart, Int32(p.valueCount))
-                        if rc != 0 { throw FDTError(code: rc, operation: "fdt_property '\(tree.names[p.name])'", location: tree.path(of: DeviceTree.NodeID(i))) }
+                        let rc = fdt_property(
+                            fdt, names.baseAddress! + nameOffsets[p.name], bytes.baseAddress! + p.valueStart, Int32(p.valueCount))
+                        if rc != 0 {
+                            throw FDTError(
+                                code: rc, operation: "fdt_property '\(tree.names[p.name])'", location: tree.path(of: DeviceTree.NodeID(i)))
+                        }
                     }
                     ends.append(node.end)
                 }

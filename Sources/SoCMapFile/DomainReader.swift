@@ -1,7 +1,9 @@
 import SoCMap
 
 extension MapReader {
-    static let domainKeys = ["name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries"]
+    static let domainKeys = [
+        "name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries",
+    ]
     static let entryKeys = ["name", "host", "offset", "size", "mode", "guest-base", "device-model", "shared", "dma", "kind", "e820-type"]
 
     mutating func readDomains(_ node: Node) -> [Domain] {
@@ -14,17 +16,27 @@ extension MapReader {
                 if f["name"] == nil { yaml.error("missing-key", "a domain needs a 'name'", at: item) }
                 continue
             }
-            if result.contains(where: { $0.name == name }) { yaml.error("duplicate-name", "domain '\(name)' is declared twice", at: nameNode) }
+            if result.contains(where: { $0.name == name }) {
+                yaml.error("duplicate-name", "domain '\(name)' is declared twice", at: nameNode)
+            }
             var d = Domain(name: name, location: yaml.location(item))
             if let v = f["trusted"]?.value { d.trusted = yaml.boolean(v, what: "trusted", path: nil) ?? false }
             if let v = f["iommu"]?.value { d.iommu = yaml.boolean(v, what: "iommu", path: nil) ?? false }
             if let v = f["static-memory"]?.value { d.staticMemory = yaml.boolean(v, what: "static-memory", path: nil) ?? false }
             if let v = f["direct-map"]?.value { d.directMap = yaml.boolean(v, what: "direct-map", path: nil) ?? false }
             if let v = f["address-bits"]?.value, let bits = yaml.signed(v, what: "address-bits", path: nil) {
-                if (1...64).contains(bits) { d.addressBits = bits } else { yaml.error("bad-value", "address-bits must be between 1 and 64, not \(bits)", at: v) }
+                if (1...64).contains(bits) {
+                    d.addressBits = bits
+                } else {
+                    yaml.error("bad-value", "address-bits must be between 1 and 64, not \(bits)", at: v)
+                }
             }
             if let v = f["cpus"]?.value, let cpus = yaml.signed(v, what: "cpus", path: nil) {
-                if (1...1024).contains(cpus) { d.cpus = cpus } else { yaml.error("bad-value", "cpus must be between 1 and 1024, not \(cpus)", at: v) }
+                if (1...1024).contains(cpus) {
+                    d.cpus = cpus
+                } else {
+                    yaml.error("bad-value", "cpus must be between 1 and 1024, not \(cpus)", at: v)
+                }
             }
             if let v = f["initiator"]?.value { d.initiator = word(v, what: "initiator", path: nil) }
             if let v = f["notes"]?.value { d.notes = yaml.string(v, what: "notes", path: nil) }
@@ -53,7 +65,9 @@ extension MapReader {
             return nil
         }
         let host = f["host"].flatMap { yaml.string($0.value, what: "host", path: nil) }
-        let name = f["name"].flatMap { yaml.string($0.value, what: "name", path: nil) } ?? host.map { String($0.split(separator: "/").last ?? "") } ?? "entry-\(index)"
+        let name =
+            f["name"].flatMap { yaml.string($0.value, what: "name", path: nil) } ?? host.map { String($0.split(separator: "/").last ?? "") }
+            ?? "entry-\(index)"
         var entry = DomainEntry(name: name, mode: mode, host: host, location: yaml.location(item))
         let offset = f["offset"].flatMap { yaml.number($0.value, what: "offset", path: nil) }
         let size = f["size"].flatMap { yaml.number($0.value, what: "size", path: nil) }
@@ -71,7 +85,8 @@ extension MapReader {
             }
         } else {
             guard mode == .emulated else {
-                yaml.error("missing-key", "a \(mode.name) entry needs a 'host' region; only emulated devices exist in the guest alone", at: item)
+                yaml.error(
+                    "missing-key", "a \(mode.name) entry needs a 'host' region; only emulated devices exist in the guest alone", at: item)
                 return nil
             }
             guard let size, f["guest-base"] != nil else {
@@ -97,12 +112,19 @@ extension MapReader {
         entry.shared = f["shared"].flatMap { yaml.boolean($0.value, what: "shared", path: nil) } ?? false
         entry.dma = f["dma"].flatMap { yaml.boolean($0.value, what: "dma", path: nil) } ?? false
         if let k = f["kind"]?.value {
-            if let text = yaml.string(k, what: "kind", path: nil), let kind = RegionKind(rawValue: text) { entry.kind = kind } else {
-                yaml.error("bad-value", "kind must be a region kind (\(RegionKind.allCases.map(\.rawValue).joined(separator: ", ")))", at: k)
+            if let text = yaml.string(k, what: "kind", path: nil), let kind = RegionKind(rawValue: text) {
+                entry.kind = kind
+            } else {
+                yaml.error(
+                    "bad-value", "kind must be a region kind (\(RegionKind.allCases.map(\.rawValue).joined(separator: ", ")))", at: k)
             }
         }
         if let t = f["e820-type"]?.value, let n = yaml.number(t, what: "e820-type", path: nil) {
-            if [1, 2, 3, 4, 5, 7, 12].contains(n) { entry.e820Type = UInt32(n) } else { yaml.error("bad-value", "e820-type must be 1, 2, 3, 4, 5, 7 or 12", at: t) }
+            if [1, 2, 3, 4, 5, 7, 12].contains(n) {
+                entry.e820Type = UInt32(n)
+            } else {
+                yaml.error("bad-value", "e820-type must be 1, 2, 3, 4, 5, 7 or 12", at: t)
+            }
         }
         return entry
     }

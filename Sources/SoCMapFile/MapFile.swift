@@ -1,5 +1,5 @@
-public import SoCMap
 import Foundation
+public import SoCMap
 
 /// A map read from a YAML or JSON file, with what `fmt` needs to rewrite it faithfully.
 public struct MapFile: Sendable {
@@ -50,10 +50,16 @@ public struct MapFile: Sendable {
         switch parsed {
         case .success(let d): document = d
         case .failure(let error):
-            throw MapInputError([Diagnostic(.error, error.id, error.message, at: SourceLocation(file: file, line: error.line, column: error.column))])
+            throw MapInputError([
+                Diagnostic(.error, error.id, error.message, at: SourceLocation(file: file, line: error.line, column: error.column))
+            ])
         }
         guard let document else {
-            throw MapInputError([Diagnostic(.error, "missing-key", "the map is empty: expected at least 'name' and 'regions'", at: SourceLocation(file: file, line: 1, column: 1))])
+            throw MapInputError([
+                Diagnostic(
+                    .error, "missing-key", "the map is empty: expected at least 'name' and 'regions'",
+                    at: SourceLocation(file: file, line: 1, column: 1))
+            ])
         }
         var reader = MapReader(file: file, recordLayout: layout)
         // Nodes do not retain the document: it must live until reading is done.
@@ -75,10 +81,13 @@ struct MapReader {
         yaml = YAMLReader(file: file, recordLayout: recordLayout)
     }
 
-    static let topKeys = ["socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains"]
+    static let topKeys = [
+        "socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains",
+    ]
     static let regionKeys = [
         "name", "kind", "base", "size", "last", "priority", "when", "seen-by", "status", "overlap", "compatible",
-        "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization", "clip-children",
+        "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization",
+        "clip-children",
     ]
 
     mutating func readMap(_ root: Node) -> AddressMap? {
@@ -97,7 +106,11 @@ struct MapReader {
         if let v = f["notes"]?.value { map.notes = yaml.string(v, what: "notes", path: nil) }
         if let v = f["address-bits"]?.value {
             if let bits = yaml.signed(v, what: "address-bits", path: nil) {
-                if (1...64).contains(bits) { map.addressBits = bits } else { yaml.error("bad-value", "address-bits must be between 1 and 64, not \(bits)", at: v) }
+                if (1...64).contains(bits) {
+                    map.addressBits = bits
+                } else {
+                    yaml.error("bad-value", "address-bits must be between 1 and 64, not \(bits)", at: v)
+                }
             }
         }
         if let v = f["initiators"]?.value { map.initiators = readInitiators(v) }
@@ -151,7 +164,9 @@ struct MapReader {
     mutating func readSwitches(_ node: Node) -> [Switch] {
         var result: [Switch] = []
         for item in list(node, what: "switches", path: nil) {
-            guard let f = yaml.fields(item, allowed: ["name", "values", "default", "doc"], owner: "switch", what: "a switch") else { continue }
+            guard let f = yaml.fields(item, allowed: ["name", "values", "default", "doc"], owner: "switch", what: "a switch") else {
+                continue
+            }
             guard let nameNode = f["name"]?.value, let valuesNode = f["values"]?.value else {
                 yaml.error("missing-key", "a switch needs 'name' and 'values'", at: item)
                 continue

@@ -225,7 +225,9 @@ private struct Emitter {
         // The path only finds source lines and flow style, which a map without source lacks.
         let path = keyLines.isEmpty && flowRegions.isEmpty ? "" : parentPath + "/" + r.name
         let start = line(path, "name")
-        if !flowRegions.isEmpty && flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil, r.translation == .identity, !(r.notes ?? "").contains("\n") {
+        if !flowRegions.isEmpty && flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil,
+            r.translation == .identity, !(r.notes ?? "").contains("\n")
+        {
             var f = scalarFields(r, flow: true)
             if let n = r.notes { f.append(("notes", scalar(n, flow: true))) }
             emit("- {" + f.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "}", indent: indent, source: start)
@@ -233,11 +235,14 @@ private struct Emitter {
         }
         let inner = indent + 2
         for (i, (key, value)) in scalarFields(r, flow: false).enumerated() {
-            let source = keyLines.isEmpty ? nil : key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
+            let source =
+                keyLines.isEmpty ? nil : key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
             emit(dash: i == 0, key: key, value: value, indent: i == 0 ? indent : inner, source: source)
         }
         if let host = r.pcie {
-            if let e = host.ecam { field("ecam", "{base: \(hex(e.base)), size: \(e.size.map(sizeText) ?? hex(e.sizeMinusOne))}", owner: path, indent: inner) }
+            if let e = host.ecam {
+                field("ecam", "{base: \(hex(e.base)), size: \(e.size.map(sizeText) ?? hex(e.sizeMinusOne))}", owner: path, indent: inner)
+            }
             let defaultLast = host.ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
             if host.firstBus != 0 || host.lastBus != defaultLast || line(path, "bus-range") != nil {
                 field("bus-range", "[\(host.firstBus), \(host.lastBus)]", owner: path, indent: inner)
@@ -246,27 +251,33 @@ private struct Emitter {
                 emit("windows:", indent: inner, source: line(path, "windows"))
                 for w in host.windows {
                     let pref = w.prefetchable ? ", prefetchable: true" : ""
-                    emit("- {space: \(w.space.rawValue)\(pref), base: \(hex(w.cpuRange.base)), size: \(w.cpuRange.size.map(sizeText) ?? "?"), pci-base: \(hex(w.pciBase))}", indent: inner + 2, source: w.location?.line)
+                    emit(
+                        "- {space: \(w.space.rawValue)\(pref), base: \(hex(w.cpuRange.base)), size: \(w.cpuRange.size.map(sizeText) ?? "?"), pci-base: \(hex(w.pciBase))}",
+                        indent: inner + 2, source: w.location?.line)
                 }
             }
         }
         if !r.properties.isEmpty {
             emit("properties:", indent: inner, source: line(path, "properties"))
             for p in r.properties {
-                emit("\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2, source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
+                emit(
+                    "\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2,
+                    source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
             }
         }
         if let n = r.notes { text("notes", n, owner: path, indent: inner) }
         switch r.translation {
         case .identity: break
         case .none: field("ranges", "none", owner: path, indent: inner)
-        case let .windows(ws):
+        case .windows(let ws):
             if let range = r.range, ws.count == 1, ws[0].location == nil, ws[0].childRange.base == 0, ws[0].parentRange == range {
                 field("ranges", "relative", owner: path, indent: inner)
             } else {
                 emit("ranges:", indent: inner, source: line(path, "ranges"))
                 for w in ws {
-                    emit("- {child: \(hex(w.childRange.base)), parent: \(hex(w.parentRange.base)), size: \(w.childRange.size.map(sizeText) ?? "?")}", indent: inner + 2, source: w.location?.line)
+                    emit(
+                        "- {child: \(hex(w.childRange.base)), parent: \(hex(w.parentRange.base)), size: \(w.childRange.size.map(sizeText) ?? "?")}",
+                        indent: inner + 2, source: w.location?.line)
                 }
             }
         }
@@ -314,7 +325,12 @@ func needsQuotes(_ s: String, flow: Bool) -> Bool {
         if b == 0x0A || b == 0x09 { return true }
         if previous == UInt8(ascii: ":") && b == 0x20 { return true }
         if previous == 0x20 && b == UInt8(ascii: "#") { return true }
-        if flow && (b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "{") || b == UInt8(ascii: "}")) { return true }
+        if flow
+            && (b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "{")
+                || b == UInt8(ascii: "}"))
+        {
+            return true
+        }
         previous = b
     }
     // true, false, yes, no, on, off, null, y, n, ~ in any case.

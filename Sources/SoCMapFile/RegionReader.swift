@@ -4,7 +4,9 @@ extension MapReader {
     /// Reads one region and its subtree; `nil` when it is too broken to keep.
     mutating func readRegion(_ item: Node, parentPath: String) -> Region? {
         guard item.mapping != nil else {
-            yaml.error("bad-value", "expected a region (a mapping with name, kind, base, size), found \(yaml.describe(item))", at: item, path: parentPath.isEmpty ? nil : parentPath)
+            yaml.error(
+                "bad-value", "expected a region (a mapping with name, kind, base, size), found \(yaml.describe(item))", at: item,
+                path: parentPath.isEmpty ? nil : parentPath)
             return nil
         }
         let nameNode = item.mapping?["name"]
@@ -16,11 +18,15 @@ extension MapReader {
             return nil
         }
         guard let name = yaml.string(nameNode, what: "name", path: path), Names.isValidRegionName(name) else {
-            yaml.error("bad-value", "'\(rawName)' is not a valid region name: use letters, digits and , . _ + - (and {i} with repeat)", at: nameNode, path: path)
+            yaml.error(
+                "bad-value", "'\(rawName)' is not a valid region name: use letters, digits and , . _ + - (and {i} with repeat)",
+                at: nameNode, path: path)
             return nil
         }
         guard let kindNode = f["kind"]?.value else {
-            yaml.error("missing-key", "region '\(name)' needs a 'kind' (\(RegionKind.allCases.map(\.rawValue).joined(separator: ", ")))", at: item, path: path)
+            yaml.error(
+                "missing-key", "region '\(name)' needs a 'kind' (\(RegionKind.allCases.map(\.rawValue).joined(separator: ", ")))", at: item,
+                path: path)
             return nil
         }
         guard let kindText = yaml.string(kindNode, what: "kind", path: path) else { return nil }
@@ -53,7 +59,9 @@ extension MapReader {
             }
         }
         if let v = f["overlap"]?.value {
-            if yaml.string(v, what: "overlap", path: path) == "intended" { region.overlapIntended = true } else {
+            if yaml.string(v, what: "overlap", path: path) == "intended" {
+                region.overlapIntended = true
+            } else {
                 yaml.error("bad-value", "overlap takes the single value 'intended'", at: v, path: path)
             }
         }
@@ -61,8 +69,11 @@ extension MapReader {
         if let v = f["notes"]?.value { region.notes = yaml.string(v, what: "notes", path: path) }
         if let v = f["clip-children"]?.value { region.clipsChildren = yaml.boolean(v, what: "clip-children", path: path) ?? true }
         if let v = f["virtualization"]?.value {
-            if yaml.string(v, what: "virtualization", path: path) == "hypervisor" { region.hypervisorOnly = true } else {
-                yaml.error("bad-value", "virtualization takes the single value 'hypervisor' (reserved for the hypervisor)", at: v, path: path)
+            if yaml.string(v, what: "virtualization", path: path) == "hypervisor" {
+                region.hypervisorOnly = true
+            } else {
+                yaml.error(
+                    "bad-value", "virtualization takes the single value 'hypervisor' (reserved for the hypervisor)", at: v, path: path)
             }
         }
         if let v = f["properties"]?.value { region.properties = readProperties(v, path: path) }
@@ -104,7 +115,8 @@ extension MapReader {
                 loc.column += error.offset + (quoted ? 1 : 0)
                 location = loc
             }
-            yaml.appendDiagnostic(Diagnostic(.error, "condition-syntax", "bad condition '\(text)': \(error.message)", at: location, path: path))
+            yaml.appendDiagnostic(
+                Diagnostic(.error, "condition-syntax", "bad condition '\(text)': \(error.message)", at: location, path: path))
             return nil
         }
     }
@@ -174,7 +186,9 @@ extension MapReader {
             yaml.error("missing-key", "repeat needs 'count' and 'stride'", at: node, path: path)
             return nil
         }
-        guard let count = yaml.signed(countNode, what: "repeat count", path: path), let stride = yaml.number(strideNode, what: "repeat stride", path: path) else { return nil }
+        guard let count = yaml.signed(countNode, what: "repeat count", path: path),
+            let stride = yaml.number(strideNode, what: "repeat stride", path: path)
+        else { return nil }
         guard (1...65536).contains(count) else {
             yaml.error("bad-value", "repeat count must be between 1 and 65536, not \(count)", at: countNode, path: path)
             return nil
@@ -182,7 +196,9 @@ extension MapReader {
         if let range = region.range, count > 1 {
             let (span, o1) = stride.multipliedReportingOverflow(by: UInt64(count - 1))
             if o1 || range.last.addingReportingOverflow(span).overflow {
-                yaml.error("range-overflow", "the last of \(count) copies \(hex(stride)) apart runs past 0xffff_ffff_ffff_ffff", at: strideNode, path: path)
+                yaml.error(
+                    "range-overflow", "the last of \(count) copies \(hex(stride)) apart runs past 0xffff_ffff_ffff_ffff", at: strideNode,
+                    path: path)
                 return nil
             }
         }
@@ -195,7 +211,9 @@ extension MapReader {
             case "identity": return .identity
             case "none": return .none
             case "relative":
-                guard let range = region.range, let w = TranslationWindow(childBase: 0, parentBase: range.base, size: range.sizeMinusOne &+ 1), range.size != nil else {
+                guard let range = region.range,
+                    let w = TranslationWindow(childBase: 0, parentBase: range.base, size: range.sizeMinusOne &+ 1), range.size != nil
+                else {
                     yaml.error("bad-value", "'ranges: relative' needs the region's own base and size", at: node, path: path)
                     return .identity
                 }
@@ -209,12 +227,14 @@ extension MapReader {
         }
         var windows: [TranslationWindow] = []
         for (i, item) in list(node, what: "translation windows", path: path).enumerated() {
-            guard let f = yaml.fields(item, allowed: ["child", "parent", "size"], owner: "\(path)#ranges[\(i)]", what: "a ranges window") else { continue }
+            guard let f = yaml.fields(item, allowed: ["child", "parent", "size"], owner: "\(path)#ranges[\(i)]", what: "a ranges window")
+            else { continue }
             guard let c = f["child"]?.value, let p = f["parent"]?.value, let s = f["size"]?.value else {
                 yaml.error("missing-key", "a ranges window needs 'child', 'parent' and 'size'", at: item, path: path)
                 continue
             }
-            guard let child = yaml.number(c, what: "child address", path: path), let parent = yaml.number(p, what: "parent address", path: path),
+            guard let child = yaml.number(c, what: "child address", path: path),
+                let parent = yaml.number(p, what: "parent address", path: path),
                 let size = yaml.number(s, what: "window size", path: path)
             else { continue }
             guard size > 0 else {
@@ -222,7 +242,9 @@ extension MapReader {
                 continue
             }
             guard let w = TranslationWindow(childBase: child, parentBase: parent, size: size, location: yaml.location(item)) else {
-                yaml.error("range-overflow", "ranges window [\(hex(child)) -> \(hex(parent)), size \(hex(size))] runs past 0xffff_ffff_ffff_ffff", at: s, path: path)
+                yaml.error(
+                    "range-overflow", "ranges window [\(hex(child)) -> \(hex(parent)), size \(hex(size))] runs past 0xffff_ffff_ffff_ffff",
+                    at: s, path: path)
                 continue
             }
             windows.append(w)
@@ -270,22 +292,30 @@ extension MapReader {
 
     private mutating func readPCIeWindow(_ item: Node, index: Int, path: String) -> PCIeWindow? {
         let owner = "\(path)#windows[\(index)]"
-        guard let f = yaml.fields(item, allowed: ["space", "prefetchable", "base", "size", "last", "pci-base"], owner: owner, what: "a PCIe window") else { return nil }
+        guard
+            let f = yaml.fields(
+                item, allowed: ["space", "prefetchable", "base", "size", "last", "pci-base"], owner: owner, what: "a PCIe window")
+        else { return nil }
         guard let spaceNode = f["space"]?.value, let pciNode = f["pci-base"]?.value else {
             yaml.error("missing-key", "a PCIe window needs 'space', 'base', 'size' and 'pci-base'", at: item, path: path)
             return nil
         }
         let spaces = PCISpace.allCases.filter { $0 != .config }.map(\.rawValue)
-        guard let spaceText = yaml.string(spaceNode, what: "space", path: path), let space = PCISpace(rawValue: spaceText), space != .config else {
+        guard let spaceText = yaml.string(spaceNode, what: "space", path: path), let space = PCISpace(rawValue: spaceText), space != .config
+        else {
             var text = "PCIe window space must be one of \(spaces.joined(separator: ", "))"
             if let s = spaceNode.scalar?.string { text += didYouMeanSuffix(s, among: spaces) }
             yaml.error("bad-value", text, at: spaceNode, path: path)
             return nil
         }
         let prefetchable = f["prefetchable"].flatMap { yaml.boolean($0.value, what: "prefetchable", path: path) } ?? false
-        guard let range = yaml.range(f, owner: path, what: "PCIe window \(index)", anchor: item), let pci = yaml.number(pciNode, what: "pci-base", path: path) else { return nil }
+        guard let range = yaml.range(f, owner: path, what: "PCIe window \(index)", anchor: item),
+            let pci = yaml.number(pciNode, what: "pci-base", path: path)
+        else { return nil }
         if pci.addingReportingOverflow(range.sizeMinusOne).overflow {
-            yaml.error("range-overflow", "PCIe window \(index): bus addresses from \(hex(pci)) run past 0xffff_ffff_ffff_ffff", at: pciNode, path: path)
+            yaml.error(
+                "range-overflow", "PCIe window \(index): bus addresses from \(hex(pci)) run past 0xffff_ffff_ffff_ffff", at: pciNode,
+                path: path)
             return nil
         }
         return PCIeWindow(space: space, prefetchable: prefetchable, cpuRange: range, pciBase: pci, location: yaml.location(item))

@@ -94,7 +94,10 @@ struct YAMLReader {
             return nil
         }
         guard let value = parseAddress(text) else {
-            error("bad-number", "'\(text)' is not a valid \(what): expected hex (0x8000_0000), decimal or a size (64K, 1G) that fits in 64 bits", at: node, path: path)
+            error(
+                "bad-number",
+                "'\(text)' is not a valid \(what): expected hex (0x8000_0000), decimal or a size (64K, 1G) that fits in 64 bits", at: node,
+                path: path)
             return nil
         }
         return value
@@ -139,7 +142,9 @@ struct YAMLReader {
                 return nil
             }
             guard let range = AddressRange(base: base, size: size) else {
-                error("range-overflow", "\(what) at \(hex(base)) with size \(hex(size)) runs past 0xffff_ffff_ffff_ffff", at: sizeNode, path: owner)
+                error(
+                    "range-overflow", "\(what) at \(hex(base)) with size \(hex(size)) runs past 0xffff_ffff_ffff_ffff", at: sizeNode,
+                    path: owner)
                 return nil
             }
             return range

@@ -112,7 +112,8 @@ struct BatchDecoder {
     /// Decodes one line; blank lines produce nothing. False for a bad address.
     @inline(__always)
     mutating func decodeLine(_ raw: UnsafeBufferPointer<UInt8>, into out: inout OutputBuffer) -> Bool {
-        var lo = 0, hi = raw.count
+        var lo = 0
+        var hi = raw.count
         while lo < hi, raw[lo] == 0x20 || raw[lo] == 0x09 || raw[lo] == 0x0D { lo += 1 }
         while hi > lo, raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09 || raw[hi - 1] == 0x0D { hi -= 1 }
         if lo == hi { return true }
@@ -130,7 +131,9 @@ struct BatchDecoder {
         if let route = router.route(PhysicalAddress(address)) {
             let span = labelSpan(for: route.segment, route: route)
             out.reserve(Int(span.length) + 32)
-            labelBytes.withUnsafeBufferPointer { out.append(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<Int(span.offset + span.length)])) }
+            labelBytes.withUnsafeBufferPointer {
+                out.append(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<Int(span.offset + span.length)]))
+            }
             out.appendHex(route.busAddress ?? route.offset, grouped: !json)
             if json { out.append(Self.jsonTail) } else { out.append(0x0A) }
         } else {

@@ -20,7 +20,11 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "List every check with its id, severity and doc, and exit.")
     var list = false
 
-    @Option(name: .long, help: "Layout profile (zynq-7000, zynqmp, juno, qemu-virt, x86-pc); default: the map's profile, or one chosen from an imported tree's root compatible.")
+    @Option(
+        name: .long,
+        help:
+            "Layout profile (zynq-7000, zynqmp, juno, qemu-virt, x86-pc); default: the map's profile, or one chosen from an imported tree's root compatible."
+    )
     var profile: String?
 
     @Flag(name: .customLong("all-switches"), help: "Evaluate every switch combination and name the ones where a rule fails.")
@@ -48,12 +52,14 @@ struct CheckCommand: ParsableCommand {
         var chosen: Profile?
         if let profile {
             guard let p = Profile.named(profile) else {
-                throw ToolError("unknown profile '\(profile)'" + suggestion(for: profile, among: Profile.all.map(\.name), none: "no profiles"))
+                throw ToolError(
+                    "unknown profile '\(profile)'" + suggestion(for: profile, among: Profile.all.map(\.name), none: "no profiles"))
             }
             chosen = p
         } else if let name = loaded.profile {
             guard let p = Profile.named(name) else {
-                throw ToolError("\(map!): unknown profile '\(name)'" + suggestion(for: name, among: Profile.all.map(\.name), none: "no profiles"))
+                throw ToolError(
+                    "\(map!): unknown profile '\(name)'" + suggestion(for: name, among: Profile.all.map(\.name), none: "no profiles"))
             }
             chosen = p
         } else {
@@ -65,7 +71,8 @@ struct CheckCommand: ParsableCommand {
         for (ids, severity) in [(warn, Severity?.some(.warning)), (error, .some(.error)), (disable, nil)] {
             for id in ids {
                 guard known.contains(id) else {
-                    throw ToolError("unknown check '\(id)'" + suggestion(for: id, among: known, none: "no checks") + " (see socmap check --list)")
+                    throw ToolError(
+                        "unknown check '\(id)'" + suggestion(for: id, among: known, none: "no checks") + " (see socmap check --list)")
                 }
                 engine.overrides[id] = .some(severity)
             }
@@ -83,7 +90,9 @@ struct CheckCommand: ParsableCommand {
     }
 
     func printList() {
-        let groups: [(String, [Check])] = [("generic", GenericChecks.all), ("domains", DomainChecks.all)] + Profile.all.map { ("profile \($0.name): \($0.doc)", $0.checks) }
+        let groups: [(String, [Check])] =
+            [("generic", GenericChecks.all), ("domains", DomainChecks.all)]
+            + Profile.all.map { ("profile \($0.name): \($0.doc)", $0.checks) }
         let width = groups.flatMap(\.1).map(\.id.count).max() ?? 0
         for (title, checks) in groups {
             print("\(title):")
@@ -103,7 +112,9 @@ extension String {
 extension Diagnostic {
     /// The diagnostic as a JSON object (documented in docs/json.md).
     var json: JSON {
-        var pairs: [(String, JSON)] = [("severity", .string(severity.rawValue)), ("check", .string(checkID)), ("message", .string(message))]
+        var pairs: [(String, JSON)] = [
+            ("severity", .string(severity.rawValue)), ("check", .string(checkID)), ("message", .string(message)),
+        ]
         if let location {
             pairs += [("file", .string(location.file)), ("line", .int(location.line)), ("column", .int(location.column))]
         }

@@ -7,7 +7,8 @@ struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
         abstract: "Say which unit decodes each address, at which offset, through which hops.",
-        discussion: "Exits 1 when an address is unassigned or reserved. With ADDRESS '-', reads one address per line from standard input and writes one answer per line."
+        discussion:
+            "Exits 1 when an address is unassigned or reserved. With ADDRESS '-', reads one address per line from standard input and writes one answer per line."
     )
 
     @OptionGroup var view: ViewOptions

@@ -10,7 +10,8 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a map as a device tree (DTB through libfdt, or DTS exactly as dtc prints it).",
-        discussion: "Regions whose `when` is false under the --set switches are written with status = \"disabled\"; everything the device tree has no word for travels in the /socmap node, so import gives the map back."
+        discussion:
+            "Regions whose `when` is false under the --set switches are written with status = \"disabled\"; everything the device tree has no word for travels in the /socmap node, so import gives the map back."
     )
 
     @OptionGroup var view: ViewOptions

@@ -47,7 +47,8 @@ struct FmtCommand: ParsableCommand {
 /// that readers never see a partial file and an error leaves the old file untouched.
 func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
+    let temp = url.deletingLastPathComponent().appendingPathComponent(
+        ".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
         try data.write(to: temp)
         if rename(temp.path, url.path) != 0 {

@@ -42,7 +42,8 @@ struct GuestCommand: ParsableCommand {
 
     func run() throws {
         let resolved = ResolvedMap(try loadAnyMap(map))
-        let router = try GuestRouter(resolved, domain: domain, setting: try SwitchSetting(try parseSwitchSettings(settings), for: resolved.map))
+        let router = try GuestRouter(
+            resolved, domain: domain, setting: try SwitchSetting(try parseSwitchSettings(settings), for: resolved.map))
         let outputs = GuestOutputs(router: router)
         // Build everything first, then write: an error leaves no partial set of files.
         var writes: [(String, Data)] = []

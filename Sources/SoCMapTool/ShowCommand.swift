@@ -28,8 +28,8 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let views: any ViewRendering
         switch try view.view() {
-        case let (map, .host(router)): views = MapViews(router: router, mapName: map.map.name)
-        case let (_, .guest(guest)): views = GuestViews(router: guest)
+        case (let map, .host(let router)): views = MapViews(router: router, mapName: map.map.name)
+        case (_, .guest(let guest)): views = GuestViews(router: guest)
         }
         switch format ?? (flat ? .flat : .tree) {
         case .tree: print(views.treeText)

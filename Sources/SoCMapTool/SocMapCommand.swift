@@ -13,7 +13,10 @@ struct SocMapCommand: ParsableCommand {
             0x80000000, decimal and size suffixes (64K, 1G). Exit status: 0 success, 1 findings \
             (check errors, unassigned addresses), 2 bad usage or bad input.
             """,
-        subcommands: [DecodeCommand.self, ShowCommand.self, CheckCommand.self, ExportCommand.self, ImportCommand.self, GuestCommand.self, FmtCommand.self]
+        subcommands: [
+            DecodeCommand.self, ShowCommand.self, CheckCommand.self, ExportCommand.self, ImportCommand.self, GuestCommand.self,
+            FmtCommand.self,
+        ]
     )
 
     /// Runs the tool with socmap's exit statuses: usage errors exit 2, not 64.

@@ -43,7 +43,9 @@ struct ViewOptions: ParsableArguments {
         let resolved = try resolvedMap()
         let setting = try SwitchSetting(try switchValues(), for: resolved.map)
         if let domain {
-            if initiator != nil { throw ToolError("--initiator and --domain do not go together: a domain's host view is its own 'initiator' key") }
+            if initiator != nil {
+                throw ToolError("--initiator and --domain do not go together: a domain's host view is its own 'initiator' key")
+            }
             return (resolved, .guest(try GuestRouter(resolved, domain: domain, setting: setting)))
         }
         return (resolved, .host(try Router(resolved, initiator: initiator, setting: setting)))

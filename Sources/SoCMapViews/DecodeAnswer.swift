@@ -53,7 +53,8 @@ public struct DecodeAnswer: Sendable {
         case .pcieConfig:
             let host = n.region.pcie!
             let bus = UInt64(host.firstBus) + (route.offset >> 20)
-            return "\(head) configuration space: bus \(bus), device \((route.offset >> 15) & 0x1f), function \((route.offset >> 12) & 0x7), register \(hex(route.offset & 0xfff))"
+            return
+                "\(head) configuration space: bus \(bus), device \((route.offset >> 15) & 0x1f), function \((route.offset >> 12) & 0x7), register \(hex(route.offset & 0xfff))"
         case .pcieWindow(let i):
             let w = n.region.pcie!.windows[i]
             return "\(head) \(w.prefetchable ? "prefetchable " : "")\(w.space.label), bus address \(hex(route.busAddress ?? 0))"
@@ -69,7 +70,7 @@ public struct DecodeAnswer: Sendable {
         case .alias:
             how = "alias of " + (n.region.alias.map { "\($0.path) +\(hex($0.offset))" } ?? "?")
             return "via \(n.path) (\(how)): \(hex(step.before)) -> \(hex(step.after))"
-        case let .pcie(space, prefetchable): how = "\(prefetchable ? "prefetchable " : "")\(space.rawValue) window"
+        case .pcie(let space, let prefetchable): how = "\(prefetchable ? "prefetchable " : "")\(space.rawValue) window"
         }
         return "via \(n.path) (\(n.region.kind.rawValue), \(how)): \(hex(step.before)) -> \(hex(step.after))"
     }
@@ -87,7 +88,7 @@ public struct DecodeAnswer: Sendable {
             lines.append("  decodes \(router.segment(route.segment).range)")
         case .reserved(let route):
             lines.append("\(address): reserved: \(describeTarget(route)) (nothing may decode here)")
-        case let .unassigned(below, above):
+        case .unassigned(let below, let above):
             lines.append("\(address): unassigned")
             lines.append("  below: " + (below.map(describeSegment) ?? "none"))
             lines.append("  above: " + (above.map(describeSegment) ?? "none"))
@@ -102,7 +103,9 @@ public struct DecodeAnswer: Sendable {
         if let i = router.initiator { pairs.append(("initiator", .string(i))) }
         func routeJSON(_ route: Router.Route) -> [(String, JSON)] {
             let n = node(route.unit)
-            var out: [(String, JSON)] = [("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(n.region.kind.rawValue))]
+            var out: [(String, JSON)] = [
+                ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(n.region.kind.rawValue)),
+            ]
             switch route.target {
             case .region:
                 out.append(("offset", .address(route.offset)))
@@ -130,28 +133,36 @@ public struct DecodeAnswer: Sendable {
         case .reserved(let route):
             pairs.append(("status", .string("reserved")))
             pairs += routeJSON(route)
-        case let .unassigned(below, above):
+        case .unassigned(let below, let above):
             pairs.append(("status", .string("unassigned")))
             pairs.append(("below", segmentJSON(below)))
             pairs.append(("above", segmentJSON(above)))
         }
-        pairs.append(("hops", .array(hops.map { step in
-            let n = node(step.hop.region)
-            var kind: String
-            var extra: [(String, JSON)] = []
-            switch step.hop.kind {
-            case .identity: kind = "identity"
-            case .window(let i):
-                kind = "window"
-                extra.append(("window", .int(i)))
-            case .alias: kind = "alias"
-            case let .pcie(space, prefetchable):
-                kind = "pcie-window"
-                extra.append(("space", .string(space.rawValue)))
-                extra.append(("prefetchable", .bool(prefetchable)))
-            }
-            return .object([("region", .string(n.path)), ("kind", .string(kind))] + extra + [("before", .address(step.before)), ("after", .address(step.after))])
-        })))
+        pairs.append(
+            (
+                "hops",
+                .array(
+                    hops.map { step in
+                        let n = node(step.hop.region)
+                        var kind: String
+                        var extra: [(String, JSON)] = []
+                        switch step.hop.kind {
+                        case .identity: kind = "identity"
+                        case .window(let i):
+                            kind = "window"
+                            extra.append(("window", .int(i)))
+                        case .alias: kind = "alias"
+                        case .pcie(let space, let prefetchable):
+                            kind = "pcie-window"
+                            extra.append(("space", .string(space.rawValue)))
+                            extra.append(("prefetchable", .bool(prefetchable)))
+                        }
+                        return .object(
+                            [("region", .string(n.path)), ("kind", .string(kind))] + extra + [
+                                ("before", .address(step.before)), ("after", .address(step.after)),
+                            ])
+                    })
+            ))
         return .object(pairs)
     }
 }

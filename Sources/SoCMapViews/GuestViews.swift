@@ -22,7 +22,9 @@ public struct GuestViews: Sendable, ViewRendering {
             let (range, index) = router.segment(i)
             let m = router.mappings[index]
             let offset = range.base - m.guest.base
-            lines.append("  \(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name) \(hostText(m, at: offset))")
+            lines.append(
+                "  \(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name) \(hostText(m, at: offset))"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -36,7 +38,9 @@ public struct GuestViews: Sendable, ViewRendering {
     public var treeText: String {
         var lines = ["address-space: domain \(router.domain.name)"]
         for m in router.mappings.sorted(by: { $0.guest.base < $1.guest.base }) {
-            lines.append("  \(paddedHex(m.guest.base, width: 16))-\(paddedHex(m.guest.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name)")
+            lines.append(
+                "  \(paddedHex(m.guest.base, width: 16))-\(paddedHex(m.guest.last, width: 16)) (\(m.entry.mode.name), \(kind(m).rawValue)): \(m.entry.name)"
+            )
             if let host = m.host {
                 let path = m.hostRegion.map { router.host[$0].path } ?? "?"
                 lines.append("    \(paddedHex(host.base, width: 16))-\(paddedHex(host.last, width: 16)) (host): \(path)")
@@ -58,18 +62,22 @@ public struct GuestViews: Sendable, ViewRendering {
     public var json: JSON {
         .object([
             ("domain", .string(router.domain.name)),
-            ("segments", .array((0..<router.segmentCount).map { i in
-                let (range, index) = router.segment(i)
-                let m = router.mappings[index]
-                var pairs: [(String, JSON)] = [
-                    ("base", .address(range.base)), ("last", .address(range.last)), ("entry", .string(m.entry.name)),
-                    ("mode", .string(m.entry.mode.name)), ("kind", .string(kind(m).rawValue)),
-                ]
-                if let host = m.host { pairs.append(("host-base", .address(host.base &+ (range.base - m.guest.base)))) }
-                if let id = m.hostRegion { pairs.append(("host-region", .string(router.host[id].path))) }
-                if let model = m.entry.deviceModel { pairs.append(("device-model", .string(model))) }
-                return .object(pairs)
-            })),
+            (
+                "segments",
+                .array(
+                    (0..<router.segmentCount).map { i in
+                        let (range, index) = router.segment(i)
+                        let m = router.mappings[index]
+                        var pairs: [(String, JSON)] = [
+                            ("base", .address(range.base)), ("last", .address(range.last)), ("entry", .string(m.entry.name)),
+                            ("mode", .string(m.entry.mode.name)), ("kind", .string(kind(m).rawValue)),
+                        ]
+                        if let host = m.host { pairs.append(("host-base", .address(host.base &+ (range.base - m.guest.base)))) }
+                        if let id = m.hostRegion { pairs.append(("host-region", .string(router.host[id].path))) }
+                        if let model = m.entry.deviceModel { pairs.append(("device-model", .string(model))) }
+                        return .object(pairs)
+                    })
+            ),
         ])
     }
 }

@@ -37,8 +37,11 @@ public indirect enum JSON: Hashable, Sendable {
         let newline = indent == nil ? "" : "\n"
         func pad(_ l: Int) -> String { indent.map { String(repeating: $0, count: l) } ?? "" }
         switch self {
-        case let .object(pairs):
-            if pairs.isEmpty { out += "{}"; return }
+        case .object(let pairs):
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{" + newline
             for (i, (key, value)) in pairs.enumerated() {
                 out += pad(level + 1) + Self.quote(key) + (indent == nil ? ":" : ": ")
@@ -46,8 +49,11 @@ public indirect enum JSON: Hashable, Sendable {
                 out += (i + 1 < pairs.count ? "," : "") + newline
             }
             out += pad(level) + "}"
-        case let .array(items):
-            if items.isEmpty { out += "[]"; return }
+        case .array(let items):
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "[" + newline
             for (i, item) in items.enumerated() {
                 out += pad(level + 1)
@@ -55,9 +61,9 @@ public indirect enum JSON: Hashable, Sendable {
                 out += (i + 1 < items.count ? "," : "") + newline
             }
             out += pad(level) + "]"
-        case let .string(s): out += Self.quote(s)
-        case let .int(n): out += String(n)
-        case let .bool(b): out += b ? "true" : "false"
+        case .string(let s): out += Self.quote(s)
+        case .int(let n): out += String(n)
+        case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         }
     }

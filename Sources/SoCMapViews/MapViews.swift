@@ -55,7 +55,8 @@ public struct MapViews: Sendable, ViewRendering {
         if router.segmentCount == 0 { lines.append("  No rendered FlatView") }
         for s in mergedSegments {
             let region = tree[s.unit].region
-            var line = "  \(paddedHex(s.range.base, width: 16))-\(paddedHex(s.range.last, width: 16)) (prio \(region.priority), \(kindLabel(s))): \(region.name)"
+            var line =
+                "  \(paddedHex(s.range.base, width: 16))-\(paddedHex(s.range.last, width: 16)) (prio \(region.priority), \(kindLabel(s))): \(region.name)"
             let offset = s.busAddressAtBase ?? s.offsetAtBase
             if offset != 0 { line += " @\(paddedHex(offset, width: 16))" }
             lines.append(line)
@@ -72,8 +73,9 @@ public struct MapViews: Sendable, ViewRendering {
             if let last = result.last, last.unit == s.unit, last.target == s.target, last.range.last &+ 1 == s.range.base,
                 last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
             {
-                result[result.count - 1] = Router.Segment(range: last.range.span(s.range), unit: s.unit, target: s.target, offsetAtBase: last.offsetAtBase,
-                                                          busAddressAtBase: last.busAddressAtBase)
+                result[result.count - 1] = Router.Segment(
+                    range: last.range.span(s.range), unit: s.unit, target: s.target, offsetAtBase: last.offsetAtBase,
+                    busAddressAtBase: last.busAddressAtBase)
             } else {
                 result.append(s)
             }
@@ -102,7 +104,9 @@ public struct MapViews: Sendable, ViewRendering {
     public var treeText: String {
         var lines = ["address-space: \(viewName)"]
         func line(_ range: AddressRange, depth: Int, prio: Int, kind: String, text: String) {
-            lines.append(String(repeating: "  ", count: depth + 1) + "\(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (prio \(prio), \(kind)): \(text)")
+            lines.append(
+                String(repeating: "  ", count: depth + 1)
+                    + "\(paddedHex(range.base, width: 16))-\(paddedHex(range.last, width: 16)) (prio \(prio), \(kind)): \(text)")
         }
         func walk(_ ids: [RegionID], depth: Int) {
             for (id, range) in sortedChildren(ids) {
@@ -111,14 +115,19 @@ public struct MapViews: Sendable, ViewRendering {
                 var text = region.name
                 if let alias = region.alias, let target = tree.resolve(alias.path) {
                     let start = alias.offset
-                    text = "alias \(region.name) @\(tree[target].name) \(paddedHex(start, width: 16))-\(paddedHex(start &+ range.sizeMinusOne, width: 16))"
+                    text =
+                        "alias \(region.name) @\(tree[target].name) \(paddedHex(start, width: 16))-\(paddedHex(start &+ range.sizeMinusOne, width: 16))"
                 }
                 line(range, depth: depth, prio: region.priority, kind: region.kind.rawValue, text: text)
                 if let host = region.pcie {
                     var parts: [(AddressRange, String, String)] = []
                     if let e = host.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
                     for w in host.windows {
-                        parts.append((w.cpuRange, "pcie-\(w.space.rawValue)\(w.prefetchable ? "-pref" : "")", "\(w.space.rawValue) window @\(paddedHex(w.pciBase, width: 16))"))
+                        parts.append(
+                            (
+                                w.cpuRange, "pcie-\(w.space.rawValue)\(w.prefetchable ? "-pref" : "")",
+                                "\(w.space.rawValue) window @\(paddedHex(w.pciBase, width: 16))"
+                            ))
                     }
                     for (r, kind, label) in parts.sorted(by: { $0.0.base < $1.0.base }) {
                         line(r, depth: depth + 1, prio: region.priority, kind: kind, text: label)
@@ -137,7 +146,9 @@ public struct MapViews: Sendable, ViewRendering {
         func walk(_ ids: [RegionID], depth: Int) {
             for (id, range) in sortedChildren(ids) {
                 let region = tree[id].region
-                lines.append(String(repeating: "  ", count: depth) + "\(paddedHex(range.base, width: 8))-\(paddedHex(range.last, width: 8)) : \(region.name)")
+                lines.append(
+                    String(repeating: "  ", count: depth)
+                        + "\(paddedHex(range.base, width: 8))-\(paddedHex(range.last, width: 8)) : \(region.name)")
                 walk(tree[id].children, depth: depth + 1)
             }
         }
@@ -150,18 +161,31 @@ public struct MapViews: Sendable, ViewRendering {
         var pairs: [(String, JSON)] = [("map", .string(mapName))]
         pairs.append(("initiator", router.initiator.map(JSON.string) ?? .null))
         pairs.append(("switches", .object(router.setting.pairs.map { ($0.name, .string($0.value)) })))
-        pairs.append(("segments", .array(router.segments.map { s in
-            let n = tree[s.unit]
-            return .object([
-                ("base", .address(s.range.base)), ("last", .address(s.range.last)),
-                ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
-                ("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase)),
-            ])
-        })))
-        pairs.append(("regions", .array(tree.nodes.compactMap { n in
-            guard let p = router.placement(of: n.id) else { return nil }
-            return .object([("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)), ("last", .address(p.last)), ("priority", .int(n.region.priority))])
-        })))
+        pairs.append(
+            (
+                "segments",
+                .array(
+                    router.segments.map { s in
+                        let n = tree[s.unit]
+                        return .object([
+                            ("base", .address(s.range.base)), ("last", .address(s.range.last)),
+                            ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
+                            ("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase)),
+                        ])
+                    })
+            ))
+        pairs.append(
+            (
+                "regions",
+                .array(
+                    tree.nodes.compactMap { n in
+                        guard let p = router.placement(of: n.id) else { return nil }
+                        return .object([
+                            ("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)),
+                            ("last", .address(p.last)), ("priority", .int(n.region.priority)),
+                        ])
+                    })
+            ))
         return .object(pairs)
     }
 }

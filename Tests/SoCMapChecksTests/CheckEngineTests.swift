@@ -6,16 +6,26 @@ import Testing
 /// A map built in code on which every generic check fires once (the in-code twin of the
 /// YAML fixture `broken.yaml`, with no file reader involved).
 func brokenMap() -> AddressMap {
-    var dangling = Region(name: "dangling", kind: .alias, range: AddressRange(base: 0xE400_0000, size: 0x1000)!, alias: AliasTarget(path: "/nowhere"))
+    var dangling = Region(
+        name: "dangling", kind: .alias, range: AddressRange(base: 0xE400_0000, size: 0x1000)!, alias: AliasTarget(path: "/nowhere"))
     dangling.location = SourceLocation(file: "code", line: 7, column: 1)
-    let loopA = Region(name: "loop-a", kind: .alias, range: AddressRange(base: 0xE500_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-b"))
-    let loopB = Region(name: "loop-b", kind: .alias, range: AddressRange(base: 0xE600_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-a"))
-    let pcie = Region(name: "pcie", kind: .pcie, pcie: PCIeHost(ecam: AddressRange(base: 0x8000_0000, size: 16 << 20), firstBus: 0, lastBus: 255, windows: [
-        PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x8080_0000, size: 16 << 20)!, pciBase: 0)
-    ]))
+    let loopA = Region(
+        name: "loop-a", kind: .alias, range: AddressRange(base: 0xE500_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-b"))
+    let loopB = Region(
+        name: "loop-b", kind: .alias, range: AddressRange(base: 0xE600_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-a"))
+    let pcie = Region(
+        name: "pcie", kind: .pcie,
+        pcie: PCIeHost(
+            ecam: AddressRange(base: 0x8000_0000, size: 16 << 20), firstBus: 0, lastBus: 255,
+            windows: [
+                PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x8080_0000, size: 16 << 20)!, pciBase: 0)
+            ]))
     return AddressMap(
         name: "broken", addressBits: 32, initiators: [Initiator(name: "cpu")],
-        switches: [Switch(name: "boot", values: ["rom", "ram"], defaultValue: "rom"), Switch(name: "unused", values: ["a", "b"], defaultValue: "a")],
+        switches: [
+            Switch(name: "boot", values: ["rom", "ram"], defaultValue: "rom"),
+            Switch(name: "unused", values: ["a", "b"], defaultValue: "a"),
+        ],
         regions: [
             r("uart0", .mmio, 0xE000_0000, 0x1800),
             r("uart1", .mmio, 0xE000_1000, 0x1000),
@@ -23,9 +33,11 @@ func brokenMap() -> AddressMap {
             r("spy", .mmio, 0xE200_0000, 0x1000, seenBy: ["cpux"]),
             r("gated", .mmio, 0xE300_0000, 0x1000, when: "bot == rom || boot == flash"),
             dangling, loopA, loopB,
-            r("apb", .bus, 0xF000_0000, 1 << 20, children: [
-                r("inside", .mmio, 0x100, 0x100), r("straddler", .mmio, 0xFF00, 0x200), r("lost", .mmio, 0x20_0000, 0x100),
-            ], translation: .windows([window(0, 0xF000_0000, 0x1_0000), window(0x10_0000, 0xF000_8000, 0x1_0000)])),
+            r(
+                "apb", .bus, 0xF000_0000, 1 << 20,
+                children: [
+                    r("inside", .mmio, 0x100, 0x100), r("straddler", .mmio, 0xFF00, 0x200), r("lost", .mmio, 0x20_0000, 0x100),
+                ], translation: .windows([window(0, 0xF000_0000, 0x1_0000), window(0x10_0000, 0xF000_8000, 0x1_0000)])),
             r("small", .bus, 0xF100_0000, 0x1000, children: [r("spill", .mmio, 0xF100_0800, 0x1000)]),
             r("highmem", .dram, 0xFFFF_0000, 0x2_0000),
             r("fpga", .plWindow, 0x4100_0000, 256 << 20),
@@ -58,12 +70,17 @@ struct CheckEngineTests {
 
     @Test func structuralChecksReportWhatResolutionFound() {
         let resolved = ResolvedMap(brokenMap())
-        let structural = CheckEngine(checks: [GenericChecks.duplicateName, GenericChecks.unknownInitiator, GenericChecks.unknownSwitch, GenericChecks.aliasTarget, GenericChecks.aliasCycle])
+        let structural = CheckEngine(checks: [
+            GenericChecks.duplicateName, GenericChecks.unknownInitiator, GenericChecks.unknownSwitch, GenericChecks.aliasTarget,
+            GenericChecks.aliasCycle,
+        ])
         let found = structural.run(on: resolved)
         #expect(found.map(\.checkID) == resolved.problems.map(\.kind.rawValue))
         #expect(found.map(\.message) == resolved.problems.map(\.message))
         // The location written in code travels into the diagnostic.
-        #expect(found.first { $0.checkID == "alias-target" }?.description == "code:7:1: error: /dangling: alias target: no region '/nowhere' [alias-target]")
+        #expect(
+            found.first { $0.checkID == "alias-target" }?.description
+                == "code:7:1: error: /dangling: alias target: no region '/nowhere' [alias-target]")
     }
 
     @Test func prerequisitesRunFirstAndBlockWhenTheyFail() {
@@ -71,7 +88,8 @@ struct CheckEngineTests {
         #expect(engine.runOrder.map(\.id) == ["alias-cycle", "decode-conflict", "empty-bus"])
         let found = engine.run(on: brokenMap())
         let blocked = found.first { $0.checkID == "decode-conflict" }
-        #expect(blocked?.severity == .warning && blocked?.message == "not run: its prerequisite 'alias-cycle' reported errors; fix those first")
+        #expect(
+            blocked?.severity == .warning && blocked?.message == "not run: its prerequisite 'alias-cycle' reported errors; fix those first")
     }
 
     @Test func overridesChangeOrSilenceAnyCheck() {
@@ -85,9 +103,11 @@ struct CheckEngineTests {
 
     /// A finding that holds in several views is reported once, naming every view.
     @Test func findingsMergeAcrossViews() {
-        let map = AddressMap(name: "t", initiators: [Initiator(name: "cpu"), Initiator(name: "dma")], regions: [
-            r("bank", .dram, 0, 0x10_0000), r("regs", .mmio, 0x1000, 0x1000, priority: 1),
-        ])
+        let map = AddressMap(
+            name: "t", initiators: [Initiator(name: "cpu"), Initiator(name: "dma")],
+            regions: [
+                r("bank", .dram, 0, 0x10_0000), r("regs", .mmio, 0x1000, 0x1000, priority: 1),
+            ])
         let holes = CheckEngine(checks: [GenericChecks.dramHole]).run(on: map)
         #expect(holes.count == 1)
         #expect(holes.first?.view == "initiator cpu; initiator dma")

@@ -5,11 +5,13 @@ import Testing
 
 @Suite("Isolation checks on domains built in code")
 struct DomainCheckTests {
-    static let host = AddressMap(name: "host", regions: [
-        r("ram", .dram, 0x4000_0000, 1 << 30),
-        Region(name: "xen", kind: .reserved, range: AddressRange(base: 0x7000_0000, size: 1 << 20)!, priority: 1),
-        r("nic", .mmio, 0xFEBC_0000, 0x2_0000),
-    ])
+    static let host = AddressMap(
+        name: "host",
+        regions: [
+            r("ram", .dram, 0x4000_0000, 1 << 30),
+            Region(name: "xen", kind: .reserved, range: AddressRange(base: 0x7000_0000, size: 1 << 20)!, priority: 1),
+            r("nic", .mmio, 0xFEBC_0000, 0x2_0000),
+        ])
 
     func findings(_ domains: [Domain]) -> [String: [String]] {
         var map = Self.host
@@ -22,23 +24,29 @@ struct DomainCheckTests {
 
     @Test func cleanDomainsGiveNothing() {
         let a = Domain(name: "a", entries: [DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (0, 256 << 20), guestBase: 0)])
-        let b = Domain(name: "b", iommu: true, entries: [
-            DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (256 << 20, 256 << 20), guestBase: 0),
-            DomainEntry(name: "nic", mode: .passthrough, host: "/nic", dma: true),
-        ])
+        let b = Domain(
+            name: "b", iommu: true,
+            entries: [
+                DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (256 << 20, 256 << 20), guestBase: 0),
+                DomainEntry(name: "nic", mode: .passthrough, host: "/nic", dma: true),
+            ])
         #expect(findings([a, b]).isEmpty)
     }
 
     @Test func isolationProblemsAreFound() {
-        let a = Domain(name: "a", directMap: true, entries: [
-            DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (0, 512 << 20), guestBase: 0),
-            DomainEntry(name: "nic", mode: .passthrough, host: "/nic", dma: true),
-            DomainEntry(name: "ghost", mode: .direct, host: "/nowhere"),
-        ])
-        let b = Domain(name: "b", entries: [
-            DomainEntry(name: "ram", mode: .direct, host: "/ram", slice: (256 << 20, 1 << 30 - 256 << 20)),
-            DomainEntry(name: "uart", mode: .emulated, guestBase: 0x5000_0000, size: 0x1000, deviceModel: "vpl011"),
-        ])
+        let a = Domain(
+            name: "a", directMap: true,
+            entries: [
+                DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (0, 512 << 20), guestBase: 0),
+                DomainEntry(name: "nic", mode: .passthrough, host: "/nic", dma: true),
+                DomainEntry(name: "ghost", mode: .direct, host: "/nowhere"),
+            ])
+        let b = Domain(
+            name: "b",
+            entries: [
+                DomainEntry(name: "ram", mode: .direct, host: "/ram", slice: (256 << 20, 1 << 30 - 256 << 20)),
+                DomainEntry(name: "uart", mode: .emulated, guestBase: 0x5000_0000, size: 0x1000, deviceModel: "vpl011"),
+            ])
         let found = findings([a, b])
         #expect(found["domain-entry"] == ["domain a / entry ghost"])
         #expect(found["domain-shared-range"] == ["domain b / entry ram"])

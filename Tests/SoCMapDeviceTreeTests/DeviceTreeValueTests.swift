@@ -37,7 +37,9 @@ struct DeviceTreeValueTests {
         #expect(Array(tree.children(of: tree.root)).map { tree.name(of: $0) } == ["soc", "chosen"])
         #expect(tree.children(of: uart).isEmpty && tree.node(at: "/nowhere") == nil)
         let reg = try #require(tree.property("reg", of: uart))
-        #expect(reg.cells == [0xE000_0000, 0x1000] && reg.number(at: 0, count: 2) == 0xE000_0000_0000_1000 && reg.number(at: 1, count: 2) == nil)
+        #expect(
+            reg.cells == [0xE000_0000, 0x1000] && reg.number(at: 0, count: 2) == 0xE000_0000_0000_1000 && reg.number(at: 1, count: 2) == nil
+        )
         #expect(tree.property("compatible", of: soc)?.strings == ["vendor,soc", "simple-bus"])
         #expect(tree.property("status", of: uart)?.isString("okay") == true && tree.property("status", of: uart)?.isString("ok") == false)
         #expect(tree.property("mac", of: uart)?.cells == nil && tree.property("mac", of: uart)?.strings == nil)
@@ -95,7 +97,8 @@ struct DeviceTreeValueTests {
 
     /// Equality is about content, not about the order names were interned in.
     @Test func equalityIsSemantic() throws {
-        var a = DeviceTree.Builder(), b = DeviceTree.Builder()
+        var a = DeviceTree.Builder()
+        var b = DeviceTree.Builder()
         _ = b.name("zzz")
         for builder in [0, 1] {
             func build(_ t: inout DeviceTree.Builder) {
@@ -106,7 +109,8 @@ struct DeviceTreeValueTests {
             }
             if builder == 0 { build(&a) } else { build(&b) }
         }
-        let ta = try a.finish(), tb = try b.finish()
+        let ta = try a.finish()
+        let tb = try b.finish()
         #expect(ta == tb && ta.hashValue == tb.hashValue)
         var c = DeviceTree.Builder()
         c.node("") { r in r.setProperty("x", .cells([2])) }
@@ -115,31 +119,32 @@ struct DeviceTreeValueTests {
 
     /// dtc 1.6.1's DTS output, byte for byte (tabs, blank lines, value shapes, escapes).
     @Test func dtsTextIsDtcs() throws {
-        #expect(DTSWriter.text(try sampleTree()) == """
-            /dts-v1/;
+        #expect(
+            DTSWriter.text(try sampleTree()) == """
+                /dts-v1/;
 
-            /memreserve/\t0x0000000080000000 0x0000000000001000;
-            / {
-            \t#address-cells = <0x01>;
-            \t#size-cells = <0x01>;
-            \tmodel = "socmap \\"test\\"\\tboard";
+                /memreserve/\t0x0000000080000000 0x0000000000001000;
+                / {
+                \t#address-cells = <0x01>;
+                \t#size-cells = <0x01>;
+                \tmodel = "socmap \\"test\\"\\tboard";
 
-            \tsoc {
-            \t\tcompatible = "vendor,soc\\0simple-bus";
-            \t\tranges;
+                \tsoc {
+                \t\tcompatible = "vendor,soc\\0simple-bus";
+                \t\tranges;
 
-            \t\tserial@e0000000 {
-            \t\t\treg = <0xe0000000 0x1000>;
-            \t\t\tmac = [00 0a 35 01 02];
-            \t\t\tstatus = "okay";
-            \t\t};
-            \t};
+                \t\tserial@e0000000 {
+                \t\t\treg = <0xe0000000 0x1000>;
+                \t\t\tmac = [00 0a 35 01 02];
+                \t\t\tstatus = "okay";
+                \t\t};
+                \t};
 
-            \tchosen {
-            \t};
-            };
+                \tchosen {
+                \t};
+                };
 
-            """)
+                """)
     }
 
     @Test func graftingCopiesASubtree() throws {

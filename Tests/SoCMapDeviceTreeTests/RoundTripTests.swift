@@ -17,7 +17,8 @@ struct RoundTripTests {
     func everyViewSurvives(seed: UInt64) throws {
         let map = randomMap(seed: seed)
         let back = try throughTree(map)
-        let before = try views(map), after = try views(back)
+        let before = try views(map)
+        let after = try views(back)
         #expect(before.count == after.count)
         for (a, b) in zip(before, after) { #expect(decodeTable(a) == decodeTable(b), "seed \(seed)") }
         #expect(try throughTree(back).withoutLocations() == back.withoutLocations(), "seed \(seed): not a fixed point")
@@ -25,12 +26,18 @@ struct RoundTripTests {
 
     /// A domain, its entries and the Xen node survive too.
     @Test func domainsSurvive() throws {
-        var map = AddressMap(name: "xen", model: "Xen host", addressBits: 32, regions: [r("ram", .dram, 0x4000_0000, 1 << 30), r("uart", .mmio, 0x0900_0000, 0x1000)])
-        map.domains = [Domain(name: "domU1", staticMemory: true, cpus: 2, entries: [
-            DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (0, 256 << 20), guestBase: 0x4000_0000),
-            DomainEntry(name: "uart", mode: .passthrough, host: "/uart", guestBase: 0x2200_0000),
-            DomainEntry(name: "vuart", mode: .emulated, guestBase: 0x2200_1000, size: 0x1000, deviceModel: "vpl011"),
-        ])]
+        var map = AddressMap(
+            name: "xen", model: "Xen host", addressBits: 32,
+            regions: [r("ram", .dram, 0x4000_0000, 1 << 30), r("uart", .mmio, 0x0900_0000, 0x1000)])
+        map.domains = [
+            Domain(
+                name: "domU1", staticMemory: true, cpus: 2,
+                entries: [
+                    DomainEntry(name: "ram", mode: .translated, host: "/ram", slice: (0, 256 << 20), guestBase: 0x4000_0000),
+                    DomainEntry(name: "uart", mode: .passthrough, host: "/uart", guestBase: 0x2200_0000),
+                    DomainEntry(name: "vuart", mode: .emulated, guestBase: 0x2200_1000, size: 0x1000, deviceModel: "vpl011"),
+                ])
+        ]
         let tree = DeviceTreeExport.tree(of: map)
         let node = try #require(tree.node(at: "/chosen/domU1"))
         #expect(tree.property("compatible", of: node)?.strings == ["xen,domain"])

@@ -10,7 +10,9 @@ import Testing
 
 @Suite("libfdt bridge and DTS text")
 struct FDTTests {
-    static let qemuDTBs = ["qemu-virt-aarch64-1g.dtb", "qemu-virt-aarch64-gicv3-4g.dtb", "qemu-virt-aarch64-secure.dtb", "qemu-virt-arm.dtb"]
+    static let qemuDTBs = [
+        "qemu-virt-aarch64-1g.dtb", "qemu-virt-aarch64-gicv3-4g.dtb", "qemu-virt-aarch64-secure.dtb", "qemu-virt-arm.dtb",
+    ]
 
     /// Our DTS of a real DTB is byte-identical to dtc's decompile, and writing the tree back
     /// with libfdt gives a blob dtc decompiles to the same text.
@@ -41,9 +43,19 @@ struct FDTTests {
                 return error.description
             }
         }
-        #expect(refusal(try tree { $0.node("a b") { _ in } }) == "writing the tree failed at /a b: invalid node name 'a b': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address")
-        #expect(refusal(try tree { r in r.node("x@1") { _ in }; r.node("x@1") { _ in } }) == "writing the tree failed at /x@1: duplicate node name 'x@1'")
-        #expect(refusal(try tree { $0.node("n") { $0.setProperty("bad name", .empty) } }) == "writing the tree failed at /n: invalid property name 'bad name'")
+        #expect(
+            refusal(try tree { $0.node("a b") { _ in } })
+                == "writing the tree failed at /a b: invalid node name 'a b': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address"
+        )
+        #expect(
+            refusal(
+                try tree { r in
+                    r.node("x@1") { _ in }
+                    r.node("x@1") { _ in }
+                }) == "writing the tree failed at /x@1: duplicate node name 'x@1'")
+        #expect(
+            refusal(try tree { $0.node("n") { $0.setProperty("bad name", .empty) } })
+                == "writing the tree failed at /n: invalid property name 'bad name'")
         #expect(refusal(try tree { $0.node(String(repeating: "x", count: 32)) { _ in } })?.contains("invalid node name") == true)
         var deep = DeviceTree.Builder()
         deep.beginNode("")

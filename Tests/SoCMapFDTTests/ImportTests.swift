@@ -20,11 +20,14 @@ struct ImportTests {
         #expect(io.target == .pcieWindow(0) && io.offset == 0 && io.busAddress == 0)
         #expect(router.segment(io.segment).range == AddressRange(base: 0x3EFF_0000, last: 0x3EFF_FFFF))
         let mem32 = try #require(router.route(PhysicalAddress(0x1000_0000)))
-        #expect(mem32.busAddress == 0x1000_0000 && mem32.offset == 0 && router.segment(mem32.segment).range == AddressRange(base: 0x1000_0000, last: 0x3EFE_FFFF))
+        #expect(
+            mem32.busAddress == 0x1000_0000 && mem32.offset == 0
+                && router.segment(mem32.segment).range == AddressRange(base: 0x1000_0000, last: 0x3EFE_FFFF))
         let mem64 = try #require(router.route(PhysicalAddress(0x80_0000_0000)))
         #expect(mem64.busAddress == 0x80_0000_0000 && router.segment(mem64.segment).range.last == 0xFF_FFFF_FFFF)
         let ecam = try #require(router.route(PhysicalAddress(0x40_1000_0000)))
-        #expect(ecam.target == .pcieConfig && router.segment(ecam.segment).range == AddressRange(base: 0x40_1000_0000, last: 0x40_1FFF_FFFF))
+        #expect(
+            ecam.target == .pcieConfig && router.segment(ecam.segment).range == AddressRange(base: 0x40_1000_0000, last: 0x40_1FFF_FFFF))
         #expect(router[try #require(router.route(PhysicalAddress(0x0900_0000))).unit].path == "/pl011@9000000")
         #expect(router[try #require(router.route(PhysicalAddress(0x4000_0000))).unit].kind == .dram)
         #expect(router.route(PhysicalAddress(0x8000_0000)) == nil)
@@ -40,13 +43,17 @@ struct ImportTests {
         for node in resolved.tree.nodes {
             // Companion regions NAME.N stand for further reg entries of NAME.
             var path = node.path
-            if let dot = path.lastIndex(of: "."), path[path.index(after: dot)...].allSatisfy(\.isNumber), node.region.notes?.contains("reg entry") == true {
+            if let dot = path.lastIndex(of: "."), path[path.index(after: dot)...].allSatisfy(\.isNumber),
+                node.region.notes?.contains("reg entry") == true
+            {
                 path = String(path[..<dot])
             }
             regionsByPath[path, default: []].append(node.id)
         }
         var seen: [String: Int] = [:]
-        let lines = try String(contentsOf: fixtureURL("\(name).expected.txt"), encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+        let lines = try String(contentsOf: fixtureURL("\(name).expected.txt"), encoding: .utf8).split(separator: "\n").filter {
+            !$0.hasPrefix("#") && !$0.isEmpty
+        }
         #expect(!lines.isEmpty)
         for line in lines {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -60,8 +67,12 @@ struct ImportTests {
             if fields[1] == "untranslatable" {
                 #expect(placed == nil, "\(name): \(fields[0]) should be untranslatable, got \(placed.map(\.description) ?? "-")")
             } else {
-                let expected = AddressRange(base: UInt64(fields[1].dropFirst(2), radix: 16)!, last: UInt64(fields[2].dropFirst(2), radix: 16)!)
-                #expect(placed == expected, "\(name): \(fields[0]) expected \(expected.map(\.description) ?? "?") got \(placed.map(\.description) ?? "untranslatable")")
+                let expected = AddressRange(
+                    base: UInt64(fields[1].dropFirst(2), radix: 16)!, last: UInt64(fields[2].dropFirst(2), radix: 16)!)
+                #expect(
+                    placed == expected,
+                    "\(name): \(fields[0]) expected \(expected.map(\.description) ?? "?") got \(placed.map(\.description) ?? "untranslatable")"
+                )
             }
         }
     }
@@ -80,7 +91,10 @@ struct ImportTests {
     }
 
     /// Every corrupted DTB is refused with one line naming the libfdt code, offset or node path.
-    @Test(arguments: try FileManager.default.contentsOfDirectory(atPath: fixtureURL("bad").path).filter { $0.hasSuffix(".dtb") && $0 != "base.dtb" }.sorted())
+    @Test(
+        arguments: try FileManager.default.contentsOfDirectory(atPath: fixtureURL("bad").path).filter {
+            $0.hasSuffix(".dtb") && $0 != "base.dtb"
+        }.sorted())
     func corruptedDTBsAreRefused(name: String) throws {
         let path = fixtureURL("bad/\(name)").path
         do {
@@ -115,7 +129,11 @@ struct DeviceTreeCheckTests {
         let dtc = try run("dtc", ["-I", "dts", "-O", "dtb", "-o", "/dev/null", fixtureURL("overlap-behind-ranges.dts").path])
         #expect(dtc.status == 0 && dtc.err.isEmpty && dtc.out.isEmpty)
         let found = try check("overlap-behind-ranges.dts")
-        #expect(found.contains { $0.checkID == "decode-conflict" && $0.path == "/bus@20000000/timer@201000" && $0.message.contains("/bus@10000000/serial@1000") })
+        #expect(
+            found.contains {
+                $0.checkID == "decode-conflict" && $0.path == "/bus@20000000/timer@201000"
+                    && $0.message.contains("/bus@10000000/serial@1000")
+            })
     }
 
     /// The zynq-7000 rules run on a board DTS and name node paths.

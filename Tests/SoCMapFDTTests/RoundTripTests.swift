@@ -21,19 +21,27 @@ struct RoundTripTests {
     func mapToDTBToMapGivesTheSameRouters(name: String) throws {
         let map = try MapFile.load(path: packageRoot.appendingPathComponent("maps/\(name).yaml").path).map
         let back = try exportAndImport(map)
-        let before = try views(map), after = try views(back)
+        let before = try views(map)
+        let after = try views(back)
         #expect(before.count == after.count)
         for (a, b) in zip(before, after) {
             #expect(decodeTable(a) == decodeTable(b), "\(name) view \(a.initiator ?? "-") \(a.setting)")
         }
         // Metadata survives too.
         #expect(back.initiators.map(\.name) == map.initiators.map(\.name))
-        #expect(back.switches == map.switches.map { var s = $0; s.location = nil; return s })
+        #expect(
+            back.switches
+                == map.switches.map {
+                    var s = $0
+                    s.location = nil
+                    return s
+                })
         #expect(back.addressBits == map.addressBits && back.profile == map.profile && back.name == map.name)
         // Guest domains come back whole: same entries, same two-stage answers.
         #expect(back.withoutLocations().domains == map.withoutLocations().domains)
         for d in map.domains {
-            let a = try GuestRouter(ResolvedMap(map), domain: d.name), b = try GuestRouter(ResolvedMap(back), domain: d.name)
+            let a = try GuestRouter(ResolvedMap(map), domain: d.name)
+            let b = try GuestRouter(ResolvedMap(back), domain: d.name)
             #expect(GuestViews(router: a).flat == GuestViews(router: b).flat)
         }
     }
@@ -59,7 +67,9 @@ struct RoundTripTests {
         }
         #expect(findings.isEmpty, "dt-validate: \(findings.joined(separator: "\n"))")
         let committed = try String(contentsOf: packageRoot.appendingPathComponent("dts/\(name).dts"), encoding: .utf8)
-        #expect(committed == DTSWriter.text(tree), "dts/\(name).dts drifted from the generator: regenerate it with socmap export maps/\(name).yaml -o dts/\(name).dts")
+        #expect(
+            committed == DTSWriter.text(tree),
+            "dts/\(name).dts drifted from the generator: regenerate it with socmap export maps/\(name).yaml -o dts/\(name).dts")
     }
 
     /// DTB → map → DTB → map is a fixed point, for QEMU's own DTBs and the DTS fixtures.

@@ -55,9 +55,12 @@ struct BundledMapTests {
         for (base, last, qemuName) in expected {
             let route = try #require(router.route(PhysicalAddress(base)), "\(qemuName) at \(hex(base)) is unassigned")
             let segment = router.segment(route.segment)
-            #expect(segment.range.base == base && segment.range.last == last, "\(qemuName): \(segment.range) vs [\(hex(base)), \(hex(last))]")
+            #expect(
+                segment.range.base == base && segment.range.last == last, "\(qemuName): \(segment.range) vs [\(hex(base)), \(hex(last))]")
             let ourName = router[route.unit].name
-            let expectedName = ["gpex_mmio_window": "pcie", "gpex_ioport_window": "pcie", "pcie-mmcfg-mmio": "pcie", "virtio-mmio": "virtio-mmio-"][qemuName] ?? qemuName
+            let expectedName =
+                ["gpex_mmio_window": "pcie", "gpex_ioport_window": "pcie", "pcie-mmcfg-mmio": "pcie", "virtio-mmio": "virtio-mmio-"][
+                    qemuName] ?? qemuName
             #expect(ourName.hasPrefix(expectedName), "\(hex(base)): \(ourName) vs \(qemuName)")
         }
     }
@@ -108,7 +111,8 @@ struct BundledMapTests {
         #expect(cpu.hops(for: route).first.map { cpu[$0.hop.region].path } == "/m-axi-gp0")
         #expect(try Router(map: map, initiator: "hp").route(PhysicalAddress(0x4120_0000)) == nil)
         // Without a bitstream the window decodes itself.
-        let bare = try #require(try Router(map: map, initiator: "cpu", switches: ["bitstream": "absent"]).route(PhysicalAddress(0x4120_0000)))
+        let bare = try #require(
+            try Router(map: map, initiator: "cpu", switches: ["bitstream": "absent"]).route(PhysicalAddress(0x4120_0000)))
         #expect(cpu[bare.unit].path == "/m-axi-gp0" && bare.offset == 0x120_0000)
     }
 }

@@ -24,8 +24,9 @@ struct CheckTests {
     func fires(id: String, line: Int, path: String) throws {
         let found = try diagnostics().filter { $0.checkID == id }
         #expect(!found.isEmpty, "\(id) did not fire")
-        #expect(found.contains { $0.location?.line == line && ($0.path ?? "") == path },
-                "\(id): \(found.map(\.description))")
+        #expect(
+            found.contains { $0.location?.line == line && ($0.path ?? "") == path },
+            "\(id): \(found.map(\.description))")
         #expect(found.allSatisfy { $0.location?.file == "broken.yaml" })
     }
 
@@ -39,7 +40,10 @@ struct CheckTests {
 
     @Test func compilerStyleLine() throws {
         let d = try #require(try diagnostics().first { $0.checkID == "sibling-overlap" })
-        #expect(d.description == "broken.yaml:16:5: error: /uart1: 'uart1' [0xe000_1000, 0xe000_1fff] overlaps 'uart0' [0xe000_0000, 0xe000_17ff] at equal priority 0; the later one wins [sibling-overlap]")
+        #expect(
+            d.description
+                == "broken.yaml:16:5: error: /uart1: 'uart1' [0xe000_1000, 0xe000_1fff] overlaps 'uart0' [0xe000_0000, 0xe000_17ff] at equal priority 0; the later one wins [sibling-overlap]"
+        )
     }
 
     @Test func exclusiveConditionsDoNotOverlap() throws {

@@ -14,54 +14,71 @@ struct DomainTests {
     }
 
     @Test func x86NVRAMDomains() throws {
-        #expect(try decode("x86-nvram-domains.yaml", "domU1", 0x1_8000_1000) == """
-            0x1_8000_1000 (domain domU1): entry nvram-slice (direct) [0x1_8000_0000, 0x1_ffff_ffff] offset 0x1000
-              stage 2: guest 0x1_8000_1000 -> host 0x1_8000_1000
-              host 0x1_8000_1000: /nvram (dram) offset 0x1000
-                decodes [0x1_8000_0000, 0x3_7fff_ffff]
-            """)
-        #expect(try decode("x86-nvram-domains.yaml", "domU2", 0x1_0000_0010) == """
-            0x1_0000_0010 (domain domU2): entry nvram-slice (translated) [0x1_0000_0000, 0x1_7fff_ffff] offset 0x10
-              stage 2: guest 0x1_0000_0010 -> host 0x2_0000_0010
-              host 0x2_0000_0010: /nvram (dram) offset 0x8000_0010
-                decodes [0x1_8000_0000, 0x3_7fff_ffff]
-            """)
-        #expect(try decode("x86-nvram-domains.yaml", "domU1", 0xFED0_1004) == "0xfed0_1004 (domain domU1): trapped to device model qemu-16550: entry uart (emulated, device model qemu-16550) [0xfed0_1000, 0xfed0_1fff] offset 0x4")
+        #expect(
+            try decode("x86-nvram-domains.yaml", "domU1", 0x1_8000_1000) == """
+                0x1_8000_1000 (domain domU1): entry nvram-slice (direct) [0x1_8000_0000, 0x1_ffff_ffff] offset 0x1000
+                  stage 2: guest 0x1_8000_1000 -> host 0x1_8000_1000
+                  host 0x1_8000_1000: /nvram (dram) offset 0x1000
+                    decodes [0x1_8000_0000, 0x3_7fff_ffff]
+                """)
+        #expect(
+            try decode("x86-nvram-domains.yaml", "domU2", 0x1_0000_0010) == """
+                0x1_0000_0010 (domain domU2): entry nvram-slice (translated) [0x1_0000_0000, 0x1_7fff_ffff] offset 0x10
+                  stage 2: guest 0x1_0000_0010 -> host 0x2_0000_0010
+                  host 0x2_0000_0010: /nvram (dram) offset 0x8000_0010
+                    decodes [0x1_8000_0000, 0x3_7fff_ffff]
+                """)
+        #expect(
+            try decode("x86-nvram-domains.yaml", "domU1", 0xFED0_1004)
+                == "0xfed0_1004 (domain domU1): trapped to device model qemu-16550: entry uart (emulated, device model qemu-16550) [0xfed0_1000, 0xfed0_1fff] offset 0x4"
+        )
         #expect(try decode("x86-nvram-domains.yaml", "domU1", 0xFEBC_0010).contains("host 0xfebc_0010: /nic (mmio) offset 0x10"))
-        #expect(try decode("x86-nvram-domains.yaml", "domU2", 0x1_8000_0000) == """
-            0x1_8000_0000 (domain domU2): stage-2 fault: no guest entry maps this address
-              below: entry nvram-slice (translated) [0x1_0000_0000, 0x1_7fff_ffff]
-              above: none
-            """)
+        #expect(
+            try decode("x86-nvram-domains.yaml", "domU2", 0x1_8000_0000) == """
+                0x1_8000_0000 (domain domU2): stage-2 fault: no guest entry maps this address
+                  below: entry nvram-slice (translated) [0x1_0000_0000, 0x1_7fff_ffff]
+                  above: none
+                """)
     }
 
     @Test func zynqXen() throws {
-        #expect(try decode("zynq-7000-xen.yaml", "domU1", 0x10) == """
-            0x10 (domain domU1): entry ram (translated) [0x0, 0xfff_ffff] offset 0x10
-              stage 2: guest 0x10 -> host 0x2000_0010
-              host 0x2000_0010: /ddr (dram) offset 0x2000_0010
-                decodes [0x10_0000, 0x37ff_ffff]
-                via /ddr-main (alias of /ddr +0x10_0000): 0x2000_0010 -> 0x2000_0010
-            """)
+        #expect(
+            try decode("zynq-7000-xen.yaml", "domU1", 0x10) == """
+                0x10 (domain domU1): entry ram (translated) [0x0, 0xfff_ffff] offset 0x10
+                  stage 2: guest 0x10 -> host 0x2000_0010
+                  host 0x2000_0010: /ddr (dram) offset 0x2000_0010
+                    decodes [0x10_0000, 0x37ff_ffff]
+                    via /ddr-main (alias of /ddr +0x10_0000): 0x2000_0010 -> 0x2000_0010
+                """)
         // The PL window is direct: guest == host, no stage-2 move, straight to the AXI GPIO.
         let pl = try decode("zynq-7000-xen.yaml", "domU1", 0x4120_0004)
-        #expect(pl.hasPrefix("0x4120_0004 (domain domU1): entry pl (direct) [0x4000_0000, 0x7fff_ffff] offset 0x120_0004\n  stage 2: guest 0x4120_0004 -> host 0x4120_0004\n  host 0x4120_0004: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x4"))
-        #expect(try decode("zynq-7000-xen.yaml", "domU1", 0xF8F0_1000).hasPrefix("0xf8f0_1000 (domain domU1): trapped to device model xen-vgic"))
+        #expect(
+            pl.hasPrefix(
+                "0x4120_0004 (domain domU1): entry pl (direct) [0x4000_0000, 0x7fff_ffff] offset 0x120_0004\n  stage 2: guest 0x4120_0004 -> host 0x4120_0004\n  host 0x4120_0004: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x4"
+            ))
+        #expect(
+            try decode("zynq-7000-xen.yaml", "domU1", 0xF8F0_1000).hasPrefix("0xf8f0_1000 (domain domU1): trapped to device model xen-vgic")
+        )
         #expect(try decode("zynq-7000-xen.yaml", "domU1", 0x1000_0000).contains("stage-2 fault"))
         #expect(try decode("zynq-7000-xen.yaml", "dom0", 0xE000_1000).contains("host 0xe000_1000: /iop/uart1 (mmio) offset 0x0"))
     }
 
     /// Each isolation check fires on the broken fixture, and the bundled domain maps are clean.
     @Test(arguments: [
-        ("domain-entry", "domain a / entry ghost"), ("domain-shared-range", "domain b / entry ram"), ("domain-hypervisor-range", "domain b / entry hv-window"),
-        ("domain-dma-iommu", "domain a / entry nic"), ("domain-direct-mismatch", "domain a / entry bad-direct"), ("domain-direct-map-static", "domain a"),
-        ("domain-direct-map-entry", "domain a / entry moved"), ("domain-passthrough-alignment", "domain a / entry nic"), ("domain-ram-over-trap", "domain b / entry ram"),
+        ("domain-entry", "domain a / entry ghost"), ("domain-shared-range", "domain b / entry ram"),
+        ("domain-hypervisor-range", "domain b / entry hv-window"),
+        ("domain-dma-iommu", "domain a / entry nic"), ("domain-direct-mismatch", "domain a / entry bad-direct"),
+        ("domain-direct-map-static", "domain a"),
+        ("domain-direct-map-entry", "domain a / entry moved"), ("domain-passthrough-alignment", "domain a / entry nic"),
+        ("domain-ram-over-trap", "domain b / entry ram"),
         ("domain-address-bits", "domain b / entry high"), ("domain-entry-overlap", "domain b / entry dup"),
     ])
     func isolationChecksFire(id: String, path: String) throws {
         let map = try MapFile.parse(try fixture("isolation-broken.yaml"), file: "isolation-broken.yaml").map
         let found = CheckEngine().run(on: map).filter { $0.checkID == id }
-        #expect(found.contains { $0.path == path && $0.location?.file == "isolation-broken.yaml" && $0.severity == .error }, "\(id): \(found.map(\.description))")
+        #expect(
+            found.contains { $0.path == path && $0.location?.file == "isolation-broken.yaml" && $0.severity == .error },
+            "\(id): \(found.map(\.description))")
         for clean in ["x86-nvram-domains.yaml", "zynq-7000-xen.yaml"] {
             #expect(!CheckEngine().run(on: try bundledMap(clean)).contains { $0.checkID == id })
         }
@@ -87,8 +104,11 @@ struct DomainTests {
     @Test func domainInputErrors() {
         let base = "name: t\nregions: [{name: ram, kind: dram, base: 0, size: 1G}]\ndomains:\n"
         #expect(inputErrors(base + "  - {name: a, entries: [{host: /ram, mode: sideways}]}\n").first?.checkID == "bad-value")
-        #expect(inputErrors(base + "  - {name: a, entries: [{host: /ram, mode: translated}]}\n").first?.message.contains("guest-base") == true)
-        #expect(inputErrors(base + "  - {name: a, entries: [{name: u, mode: emulated, size: 4K, guest-base: 0x0}]}\n").first?.message.contains("device-model") == true)
+        #expect(
+            inputErrors(base + "  - {name: a, entries: [{host: /ram, mode: translated}]}\n").first?.message.contains("guest-base") == true)
+        #expect(
+            inputErrors(base + "  - {name: a, entries: [{name: u, mode: emulated, size: 4K, guest-base: 0x0}]}\n").first?.message.contains(
+                "device-model") == true)
         #expect(inputErrors(base + "  - {name: a, entries: [{name: u, mode: direct}]}\n").first?.checkID == "missing-key")
         #expect(inputErrors(base + "  - {name: a, truste: true}\n").first?.message.contains("did you mean 'trusted'") == true)
     }

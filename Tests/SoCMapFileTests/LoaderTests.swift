@@ -50,13 +50,16 @@ struct LoaderTests {
         #expect(only(header + "  - {name: a, kind: mmio, base: 0xffff_ffff_ffff_f000, size: 0x2000}\n")?.checkID == "range-overflow")
         #expect(only(header + "  - {name: a, kind: mmio, base: 0x1000, size: 0}\n")?.checkID == "range-empty")
         #expect(only(header + "  - {name: a, kind: mmio, base: 0x1000, last: 0xfff}\n")?.checkID == "range-empty")
-        #expect(only(header + "  - {name: a, kind: mmio, base: 0x1000, size: 1, repeat: {count: 3, stride: 0x7fff_ffff_ffff_ffff}}\n")?.checkID == "range-overflow")
+        #expect(
+            only(header + "  - {name: a, kind: mmio, base: 0x1000, size: 1, repeat: {count: 3, stride: 0x7fff_ffff_ffff_ffff}}\n")?.checkID
+                == "range-overflow")
         // The very top of the space is fine.
         #expect(inputErrors(header + "  - {name: a, kind: mmio, base: 0xffff_ffff_ffff_f000, size: 4K}\n").isEmpty)
     }
 
     @Test func conditionSyntaxPointsIntoTheCondition() throws {
-        let d = try #require(only("name: t\nswitches:\n  - {name: s, values: [a, b]}\nregions:\n  - {name: r, kind: mmio, base: 0, size: 1, when: s = a}\n"))
+        let d = try #require(
+            only("name: t\nswitches:\n  - {name: s, values: [a, b]}\nregions:\n  - {name: r, kind: mmio, base: 0, size: 1, when: s = a}\n"))
         #expect(d.checkID == "condition-syntax")
         #expect(d.location?.line == 5 && d.location?.column == 53)
     }
@@ -66,7 +69,9 @@ struct LoaderTests {
         #expect(only("name: t\n")?.checkID == "missing-key")
         #expect(only(header + "  - {name: a, kind: mmio}\n")?.checkID == "missing-key")
         #expect(only(header + "  - {name: 'a b', kind: mmio, base: 0, size: 1}\n")?.checkID == "bad-value")
-        #expect(only("name: t\nswitches:\n  - {name: s, values: [a, b], default: c}\nregions: []\n")?.message.contains("not one of its values") == true)
+        #expect(
+            only("name: t\nswitches:\n  - {name: s, values: [a, b], default: c}\nregions: []\n")?.message.contains("not one of its values")
+                == true)
         #expect(only(header + "  - {name: a, kind: mmio, base: 0, size: 1, target: /x}\n")?.checkID == "bad-value")
         #expect(only(header + "  - {name: a, kind: bus, ranges: sideways}\n")?.checkID == "bad-value")
         #expect(only("").map { $0.checkID } == "missing-key")
@@ -80,12 +85,15 @@ struct LoaderTests {
         #expect(d.message == "duplicate key 'base' in a mapping")
         // Large mappings (hashed rather than compared pairwise) too.
         let many = (0..<20).map { "      p\($0): 1\n" }.joined()
-        let big = try #require(only(header + "  - name: a\n    kind: mmio\n    base: 0\n    size: 1\n    properties:\n" + many + "      p7: 2\n"))
+        let big = try #require(
+            only(header + "  - name: a\n    kind: mmio\n    base: 0\n    size: 1\n    properties:\n" + many + "      p7: 2\n"))
         #expect(big.checkID == "duplicate-key" && big.location?.line == 28 && big.location?.column == 7)
     }
 
     @Test func anchorsAndAliasesResolve() throws {
-        let text = header + "  - {name: a, kind: mmio, base: &b 0x1000, size: &s 4K, properties: {x: &c [1, 2]}}\n  - {name: b, kind: mmio, base: 0x2000, size: *s, properties: {y: *c}}\n"
+        let text =
+            header
+            + "  - {name: a, kind: mmio, base: &b 0x1000, size: &s 4K, properties: {x: &c [1, 2]}}\n  - {name: b, kind: mmio, base: 0x2000, size: *s, properties: {y: *c}}\n"
         let map = try MapFile.parse(text, file: "t.yaml").map
         #expect(map.regions[1].range == AddressRange(base: 0x2000, size: 0x1000))
         #expect(map.regions[1].properties.first?.value == .cells([1, 2]))
@@ -107,7 +115,8 @@ struct LoaderTests {
     }
 
     @Test func jsonWithTheSameSchemaIsAccepted() throws {
-        let json = #"{"name": "j", "address-bits": 32, "regions": [{"name": "ram", "kind": "dram", "base": "0x8000_0000", "size": "1G"}, {"name": "uart", "kind": "mmio", "base": 4096, "size": 4096}]}"#
+        let json =
+            #"{"name": "j", "address-bits": 32, "regions": [{"name": "ram", "kind": "dram", "base": "0x8000_0000", "size": "1G"}, {"name": "uart", "kind": "mmio", "base": 4096, "size": 4096}]}"#
         let map = try MapFile.parse(json, file: "j.json").map
         #expect(map.regions.count == 2 && map.regions[1].range == AddressRange(base: 4096, size: 4096))
         #expect(map.addressBits == 32)
@@ -128,21 +137,22 @@ struct LoaderTests {
             # tail
             """
         let formatted = MapWriter.format(try MapFile.parse(text, file: "t.yaml"))
-        #expect(formatted == """
-            # header comment
-            socmap: 1
-            name: t
-            regions:
-              # the RAM
-              - name: ram  # trailing
-                kind: dram
-                base: 0x8000_0000
-                size: 1G
+        #expect(
+            formatted == """
+                # header comment
+                socmap: 1
+                name: t
+                regions:
+                  # the RAM
+                  - name: ram  # trailing
+                    kind: dram
+                    base: 0x8000_0000
+                    size: 1G
 
-              - {name: uart, kind: mmio, base: 0xe000_0000, size: 4K}
-            # tail
+                  - {name: uart, kind: mmio, base: 0xe000_0000, size: 4K}
+                # tail
 
-            """)
+                """)
         #expect(MapWriter.format(try MapFile.parse(formatted, file: "t.yaml")) == formatted)
     }
 }

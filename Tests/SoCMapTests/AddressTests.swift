@@ -50,7 +50,9 @@ struct AddressTests {
         }
     }
 
-    @Test(arguments: ["", "0x", "0x_1", "0x1EiB", "1__0", "0x1_0000_0000_0000_0000", "18446744073709551616", "12Q", "-1", "0xG", "1.5G", "_1"])
+    @Test(arguments: [
+        "", "0x", "0x_1", "0x1EiB", "1__0", "0x1_0000_0000_0000_0000", "18446744073709551616", "12Q", "-1", "0xG", "1.5G", "_1",
+    ])
     func badNumbersAreRejected(text: String) {
         #expect(parseAddress(text) == nil)
     }

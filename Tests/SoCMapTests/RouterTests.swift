@@ -12,20 +12,27 @@ struct RouterTests {
     /// docs/devel/memory.rst: A 0x8000 at prio 0; C MMIO 0-0x6000 prio 1; B container at 0x2000
     /// size 0x4000 prio 2 holding D at 0 and E at 0x2000 (0x1000 each).
     func memoryRstExample(bIsMMIO: Bool) -> AddressMap {
-        let b = r("B", bIsMMIO ? .plWindow : .bus, 0x2000, 0x4000, priority: 2,
-                  children: [r("D", .mmio, 0, 0x1000), r("E", .mmio, 0x2000, 0x1000)],
-                  translation: .windows([window(0, 0x2000, 0x4000)]))
+        let b = r(
+            "B", bIsMMIO ? .plWindow : .bus, 0x2000, 0x4000, priority: 2,
+            children: [r("D", .mmio, 0, 0x1000), r("E", .mmio, 0x2000, 0x1000)],
+            translation: .windows([window(0, 0x2000, 0x4000)]))
         return AddressMap(name: "memory-rst", regions: [r("A", .dram, 0, 0x8000), r("C", .mmio, 0, 0x6000, priority: 1), b])
     }
 
     @Test func memoryRstContainerLetsLowerSiblingsShowThrough() throws {
         let router = try Router(map: memoryRstExample(bIsMMIO: false))
-        #expect(layout(router) == ["C 0x0-0x1fff", "D 0x2000-0x2fff", "C 0x3000-0x3fff", "E 0x4000-0x4fff", "C 0x5000-0x5fff", "A 0x6000-0x7fff"])
+        #expect(
+            layout(router) == [
+                "C 0x0-0x1fff", "D 0x2000-0x2fff", "C 0x3000-0x3fff", "E 0x4000-0x4fff", "C 0x5000-0x5fff", "A 0x6000-0x7fff",
+            ])
     }
 
     @Test func memoryRstBackgroundRegionFillsItsHoles() throws {
         let router = try Router(map: memoryRstExample(bIsMMIO: true))
-        #expect(layout(router) == ["C 0x0-0x1fff", "D 0x2000-0x2fff", "B 0x3000-0x3fff", "E 0x4000-0x4fff", "B 0x5000-0x5fff", "A 0x6000-0x7fff"])
+        #expect(
+            layout(router) == [
+                "C 0x0-0x1fff", "D 0x2000-0x2fff", "B 0x3000-0x3fff", "E 0x4000-0x4fff", "B 0x5000-0x5fff", "A 0x6000-0x7fff",
+            ])
         let route = try Router(map: memoryRstExample(bIsMMIO: true)).route(PhysicalAddress(0x3004))!
         #expect(route.offset == 0x1004)
     }
@@ -45,9 +52,11 @@ struct RouterTests {
         let map = AddressMap(name: "t", regions: [low, high])
         #expect(layout(try Router(map: map)) == ["high 0x0-0x1fff"])
         // Nested containers: a higher-priority container's holes let a lower one show through.
-        let outer = r("outer", .bus, 0, 0x10000, priority: 5, children: [
-            r("inner", .bus, 0, 0x10000, children: [r("deep", .mmio, 0x4000, 0x1000)]),
-        ])
+        let outer = r(
+            "outer", .bus, 0, 0x10000, priority: 5,
+            children: [
+                r("inner", .bus, 0, 0x10000, children: [r("deep", .mmio, 0x4000, 0x1000)])
+            ])
         let map2 = AddressMap(name: "t", regions: [r("ram", .dram, 0, 0x10000), outer])
         #expect(layout(try Router(map: map2)) == ["ram 0x0-0x3fff", "deep 0x4000-0x4fff", "ram 0x5000-0xffff"])
     }
@@ -59,10 +68,12 @@ struct RouterTests {
     }
 
     @Test func disabledOrFalseConditionRemovesTheSubtree() throws {
-        let map = AddressMap(name: "t", switches: [Switch(name: "s", values: ["on", "off"], defaultValue: "on")], regions: [
-            r("bus", .bus, 0, 0x10000, children: [r("a", .mmio, 0, 0x1000)], disabled: true),
-            r("gated", .bus, 0x10000, 0x10000, children: [r("b", .mmio, 0x10000, 0x1000)], when: "s == on"),
-        ])
+        let map = AddressMap(
+            name: "t", switches: [Switch(name: "s", values: ["on", "off"], defaultValue: "on")],
+            regions: [
+                r("bus", .bus, 0, 0x10000, children: [r("a", .mmio, 0, 0x1000)], disabled: true),
+                r("gated", .bus, 0x10000, 0x10000, children: [r("b", .mmio, 0x10000, 0x1000)], when: "s == on"),
+            ])
         #expect(layout(try Router(map: map)) == ["b 0x1_0000-0x1_0fff"])
         #expect(try Router(map: map, switches: ["s": "off"]).segmentCount == 0)
     }
@@ -70,11 +81,13 @@ struct RouterTests {
     @Test func translationFollowsTheFirstWindowHoldingTheStart() throws {
         // Two windows cover child 0x0-0xfff; the first match wins. A child starting in no window
         // is unreachable; one straddling a window edge is translated whole (Linux).
-        let bus = r("bus", .bus, 0x4000_0000, 0x1000_0000, children: [
-            r("a", .mmio, 0x100, 0x100),
-            r("straddle", .mmio, 0x1F00, 0x200),
-            r("lost", .mmio, 0x9000, 0x100),
-        ], translation: .windows([window(0, 0x4000_0000, 0x1000), window(0, 0x4800_0000, 0x1000), window(0x1000, 0x4000_1000, 0x1000)]))
+        let bus = r(
+            "bus", .bus, 0x4000_0000, 0x1000_0000,
+            children: [
+                r("a", .mmio, 0x100, 0x100),
+                r("straddle", .mmio, 0x1F00, 0x200),
+                r("lost", .mmio, 0x9000, 0x100),
+            ], translation: .windows([window(0, 0x4000_0000, 0x1000), window(0, 0x4800_0000, 0x1000), window(0x1000, 0x4000_1000, 0x1000)]))
         let router = try Router(map: AddressMap(name: "t", regions: [bus]))
         #expect(layout(router) == ["a 0x4000_0100-0x4000_01ff", "straddle 0x4000_1f00-0x4000_20ff"])
         let route = try #require(router.route(PhysicalAddress(0x4000_0104)))
@@ -99,10 +112,13 @@ struct RouterTests {
     }
 
     @Test func aliasesShowTheirTargetAtAnOffset() throws {
-        let map = AddressMap(name: "t", regions: [
-            Region(name: "ram", kind: .dram, range: AddressRange(base: 0x4000_0000, size: 0x1000_0000)!, seenBy: []),
-            Region(name: "low", kind: .alias, range: AddressRange(base: 0, size: 0x1000)!, alias: AliasTarget(path: "/ram", offset: 0x800)),
-        ])
+        let map = AddressMap(
+            name: "t",
+            regions: [
+                Region(name: "ram", kind: .dram, range: AddressRange(base: 0x4000_0000, size: 0x1000_0000)!, seenBy: []),
+                Region(
+                    name: "low", kind: .alias, range: AddressRange(base: 0, size: 0x1000)!, alias: AliasTarget(path: "/ram", offset: 0x800)),
+            ])
         let router = try Router(map: map)
         #expect(layout(router) == ["ram 0x0-0xfff"])
         let route = try #require(router.route(PhysicalAddress(0x10)))
@@ -111,11 +127,13 @@ struct RouterTests {
     }
 
     @Test func aliasCyclesAndDanglingTargetsMakeTheMapUnroutable() throws {
-        let map = AddressMap(name: "t", regions: [
-            Region(name: "a", kind: .alias, range: AddressRange(base: 0, size: 0x1000)!, alias: AliasTarget(path: "/b")),
-            Region(name: "b", kind: .alias, range: AddressRange(base: 0x1000, size: 0x1000)!, alias: AliasTarget(path: "/a")),
-            Region(name: "c", kind: .alias, range: AddressRange(base: 0x2000, size: 0x1000)!, alias: AliasTarget(path: "/nowhere")),
-        ])
+        let map = AddressMap(
+            name: "t",
+            regions: [
+                Region(name: "a", kind: .alias, range: AddressRange(base: 0, size: 0x1000)!, alias: AliasTarget(path: "/b")),
+                Region(name: "b", kind: .alias, range: AddressRange(base: 0x1000, size: 0x1000)!, alias: AliasTarget(path: "/a")),
+                Region(name: "c", kind: .alias, range: AddressRange(base: 0x2000, size: 0x1000)!, alias: AliasTarget(path: "/nowhere")),
+            ])
         let resolved = ResolvedMap(map)
         #expect(resolved.problems.map(\.kind) == [.aliasTarget, .aliasCycle, .aliasCycle])
         #expect(resolved.problems.map(\.path) == ["/c", "/a", "/b"])
@@ -126,10 +144,12 @@ struct RouterTests {
     }
 
     @Test func perInitiatorViews() throws {
-        let map = AddressMap(name: "t", initiators: [Initiator(name: "cpu"), Initiator(name: "dma")], regions: [
-            r("ram", .dram, 0, 0x1000),
-            r("regs", .mmio, 0x1000, 0x1000, seenBy: ["cpu"]),
-        ])
+        let map = AddressMap(
+            name: "t", initiators: [Initiator(name: "cpu"), Initiator(name: "dma")],
+            regions: [
+                r("ram", .dram, 0, 0x1000),
+                r("regs", .mmio, 0x1000, 0x1000, seenBy: ["cpu"]),
+            ])
         #expect(try Router(map: map).route(PhysicalAddress(0x1000)) != nil)  // default: first initiator
         #expect(try Router(map: map, initiator: "dma").route(PhysicalAddress(0x1000)) == nil)
         #expect(try Router(map: map, initiator: "dma").route(PhysicalAddress(0xFFF)) != nil)
@@ -147,10 +167,12 @@ struct RouterTests {
     }
 
     @Test func pcieWindowsTranslateToBusAddresses() throws {
-        let host = PCIeHost(ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000), windows: [
-            PCIeWindow(space: .io, cpuRange: AddressRange(base: 0x3EFF_0000, size: 0x1_0000)!, pciBase: 0),
-            PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x1000_0000, size: 0x2EFF_0000)!, pciBase: 0x1000_0000),
-        ])
+        let host = PCIeHost(
+            ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000),
+            windows: [
+                PCIeWindow(space: .io, cpuRange: AddressRange(base: 0x3EFF_0000, size: 0x1_0000)!, pciBase: 0),
+                PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x1000_0000, size: 0x2EFF_0000)!, pciBase: 0x1000_0000),
+            ])
         let map = AddressMap(name: "t", regions: [Region(name: "pcie", kind: .pcie, pcie: host)])
         let router = try Router(map: map)
         let io = try #require(router.route(PhysicalAddress(0x3EFF_0010)))

@@ -43,7 +43,10 @@ struct CLITests {
     }
 
     static let decodes: [(String, [String])] = [
-        ("zynq-7000", ["0x4120_0000", "0x0", "0x8_0000", "0xe000_1004", "0xe200_0010", "0xf8f0_1000", "0xfffc_0000", "0xc000_0000", "0x1_0000_0000"]),
+        (
+            "zynq-7000",
+            ["0x4120_0000", "0x0", "0x8_0000", "0xe000_1004", "0xe200_0010", "0xf8f0_1000", "0xfffc_0000", "0xc000_0000", "0x1_0000_0000"]
+        ),
         ("qemu-virt", ["0x0902_0008", "0x0902_000c", "0x3eff_0010", "0x1000_1000", "0x40_1010_8000", "0x80_0000_1000", "0x4000_0000"]),
         ("zynqmp", ["0xff00_0000", "0x8_0000_0000", "0xe000_0000", "0xfffc_0000"]),
         ("juno", ["0x1c09_0004", "0x2c01_0000", "0x5f80_0010", "0x8_8000_0000"]),
@@ -70,7 +73,9 @@ struct CLITests {
             text += "$ socmap decode maps/\(map).yaml --domain \(domain) \(addresses.joined(separator: " "))  (exit \(r.status))\n" + r.out
             json += try Tool.run(["decode", "maps/\(map).yaml", "--domain", domain, "--json"] + addresses).out
             for format in ["tree", "flat", "iomem", "json"] {
-                try Tool.golden("\(map).\(domain).\(format).txt", try Tool.run(["show", "maps/\(map).yaml", "--domain", domain, "--format", format]).out)
+                try Tool.golden(
+                    "\(map).\(domain).\(format).txt",
+                    try Tool.run(["show", "maps/\(map).yaml", "--domain", domain, "--format", format]).out)
             }
         }
         try Tool.golden("decode.txt", text)
@@ -119,7 +124,10 @@ struct CLITests {
         (["decode", "maps/zynq-7000.yaml"], "give at least one ADDRESS"),
         (["show", "maps/zynq-7000.yaml", "--format", "svgg"], "svgg"),
         (["frobnicate"], "frobnicate"),
-        (["decode", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "0x0"], "broken.yaml:39:5: error: /loop-a: alias reaches itself: /loop-a -> /loop-b -> /loop-a [alias-cycle]"),
+        (
+            ["decode", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "0x0"],
+            "broken.yaml:39:5: error: /loop-a: alias reaches itself: /loop-a -> /loop-b -> /loop-a [alias-cycle]"
+        ),
         (["show", "Tests/SoCMapFileTests/Fixtures/broken.yaml"], "[alias-target]"),
         (["check", "Tests/SoCMapFileTests/Fixtures/broken.yaml", "--json", "--nope"], "--nope"),
     ])
@@ -149,7 +157,8 @@ struct CLITests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("m.yaml")
-        try "name: m  # a map\nregions:\n  - {name: r, kind: dram, base: 0X8000_0000, last: 0x8FFF_FFFF}\n".write(to: file, atomically: true, encoding: .utf8)
+        try "name: m  # a map\nregions:\n  - {name: r, kind: dram, base: 0X8000_0000, last: 0x8FFF_FFFF}\n".write(
+            to: file, atomically: true, encoding: .utf8)
         #expect(try Tool.run(["fmt", "--check", file.path]).status == 1)
         #expect(try Tool.run(["fmt", file.path]).status == 0)
         let once = try String(contentsOf: file, encoding: .utf8)
@@ -168,7 +177,9 @@ struct CLITests {
         let r = try Tool.run(["decode", dtb, "0x3eff_0010"])
         #expect(r.status == 0)
         #expect(r.out.hasPrefix("0x3eff_0010: /pcie@10000000 (pcie) I/O space, bus address 0x10"))
-        #expect(try Tool.run(["show", dtb, "--flat"]).out.contains("0000000010000000-000000003efeffff (prio 0, pcie-mem32): pcie@10000000 @0000000010000000"))
+        #expect(
+            try Tool.run(["show", dtb, "--flat"]).out.contains(
+                "0000000010000000-000000003efeffff (prio 0, pcie-mem32): pcie@10000000 @0000000010000000"))
         let dts = try Tool.run(["export", "maps/zynq-7000.yaml", "-o", "-"])
         let committed = try String(contentsOf: Tool.root.appendingPathComponent("dts/zynq-7000.dts"), encoding: .utf8)
         #expect(dts.status == 0 && dts.out == committed)
@@ -193,27 +204,33 @@ struct CLITests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["map.yaml"])
         let round = dir.appendingPathComponent("z.dtb")
         #expect(try Tool.run(["export", "maps/zynq-7000.yaml", "-o", round.path]).status == 0)
-        #expect(try Tool.run(["decode", round.path, "0x4120_0000"]).out.hasPrefix("0x4120_0000: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
+        #expect(
+            try Tool.run(["decode", round.path, "0x4120_0000"]).out.hasPrefix(
+                "0x4120_0000: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
     }
 
     @Test func guestOutputs() throws {
         let e820 = try Tool.run(["guest", "maps/x86-nvram-domains.yaml", "--domain", "domU1", "--e820", "-"])
         #expect(e820.status == 0 && e820.err.isEmpty)
-        #expect(e820.out == """
-            BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable
-            BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved
-            BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable
-            BIOS-e820: [mem 0x00000000fec00000-0x00000000fec00fff] reserved
-            BIOS-e820: [mem 0x00000000fed01000-0x00000000fed01fff] reserved
-            BIOS-e820: [mem 0x00000000fee00000-0x00000000feefffff] reserved
-            BIOS-e820: [mem 0x0000000180000000-0x00000001ffffffff] persistent (type 7)
+        #expect(
+            e820.out == """
+                BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable
+                BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved
+                BIOS-e820: [mem 0x0000000000100000-0x000000003fffffff] usable
+                BIOS-e820: [mem 0x00000000fec00000-0x00000000fec00fff] reserved
+                BIOS-e820: [mem 0x00000000fed01000-0x00000000fed01fff] reserved
+                BIOS-e820: [mem 0x00000000fee00000-0x00000000feefffff] reserved
+                BIOS-e820: [mem 0x0000000180000000-0x00000001ffffffff] persistent (type 7)
 
-            """)
+                """)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-guest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        for (map, domain) in [("x86-nvram-domains", "domU1"), ("x86-nvram-domains", "domU2"), ("zynq-7000-xen", "dom0"), ("zynq-7000-xen", "domU1")] {
-            let dtb = dir.appendingPathComponent("\(domain).dtb").path, xen = dir.appendingPathComponent("\(domain)-xen.dtb").path
+        for (map, domain) in [
+            ("x86-nvram-domains", "domU1"), ("x86-nvram-domains", "domU2"), ("zynq-7000-xen", "dom0"), ("zynq-7000-xen", "domU1"),
+        ] {
+            let dtb = dir.appendingPathComponent("\(domain).dtb").path
+            let xen = dir.appendingPathComponent("\(domain)-xen.dtb").path
             let bin = dir.appendingPathComponent("\(domain).e820").path
             let r = try Tool.run(["guest", "maps/\(map).yaml", "--domain", domain, "-o", dtb, "--xen", xen, "--e820-binary", bin])
             #expect(r.status == 0, "\(r.err)")
@@ -225,9 +242,13 @@ struct CLITests {
             #expect(binary.count % 20 == 0 && !binary.isEmpty)
         }
         let dts = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "dom0", "--xen", "-"])
-        #expect(dts.out.contains("compatible = \"xen,domain\";") && dts.out.contains("direct-map;") && dts.out.contains("xen,static-mem = <0x00 0x00 0x00 0x20000000>;"))
+        #expect(
+            dts.out.contains("compatible = \"xen,domain\";") && dts.out.contains("direct-map;")
+                && dts.out.contains("xen,static-mem = <0x00 0x00 0x00 0x20000000>;"))
         let passthrough = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "dom0", "-o", "-"])
-        #expect(passthrough.out.contains("xen,reg = <0x00 0xe0000000 0x00 0x300000 0x00 0xe0000000>;") && passthrough.out.contains("xen,path = \"/iop-bus@e0000000\";"))
+        #expect(
+            passthrough.out.contains("xen,reg = <0x00 0xe0000000 0x00 0x300000 0x00 0xe0000000>;")
+                && passthrough.out.contains("xen,path = \"/iop-bus@e0000000\";"))
         let domu = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--domain", "domU1", "--xen", "-"])
         #expect(domu.out.contains("vpl011;") && !domu.out.contains("direct-map"))
     }
@@ -235,7 +256,11 @@ struct CLITests {
     @Test func checkOptions() throws {
         let three = "Tests/SoCMapFileTests/Fixtures/profiles/zynq-7000-three.yaml"
         let r = try Tool.run(["check", three])
-        #expect(r.status == 1 && r.out.contains("zynq-7000-three.yaml:9:5: error: /axi_gpio_0: PL slave [0x7fff_0000, 0x8000_ffff] straddles M_AXI_GP0 and M_AXI_GP1 [zynq-pl-window]"))
+        #expect(
+            r.status == 1
+                && r.out.contains(
+                    "zynq-7000-three.yaml:9:5: error: /axi_gpio_0: PL slave [0x7fff_0000, 0x8000_ffff] straddles M_AXI_GP0 and M_AXI_GP1 [zynq-pl-window]"
+                ))
         let demoted = try Tool.run(["check", three, "-W", "zynq-pl-window", "-W", "zynq-hp-reach", "--no", "zynq-ddr-window"])
         #expect(demoted.status == 0 && demoted.out.hasSuffix("0 errors, 2 warnings\n"))
         let promoted = try Tool.run(["check", "maps/zynq-7000.yaml", "-E", "unused-switch"])
@@ -247,7 +272,9 @@ struct CLITests {
         let sweep = try Tool.run(["check", "maps/zynq-7000.yaml", "--all-switches"])
         #expect(sweep.status == 0 && sweep.out.isEmpty)
         let list = try Tool.run(["check", "--list"])
-        for id in ["zynq-pl-window", "zynqmp-rpu-reach", "juno-dram-window", "virt-ram", "x86-mmconfig", "domain-dma-iommu", "decode-conflict"] {
+        for id in [
+            "zynq-pl-window", "zynqmp-rpu-reach", "juno-dram-window", "virt-ram", "x86-mmconfig", "domain-dma-iommu", "decode-conflict",
+        ] {
             #expect(list.out.contains(id))
         }
     }
@@ -266,18 +293,21 @@ struct CLITests {
         }
         let plain = try batch("0x0900_0004\n  0x3eff0010 \n\n1073741824\n0x40_1010_8000\n0x8000_0000")
         #expect(plain.status == 1)  // the last address is unassigned
-        #expect(plain.out == """
-            0x900_0004 /pl011 +0x4
-            0x3eff_0010 /pcie:io +0x10
-            0x4000_0000 /mach-virt.ram +0x0
-            0x40_1010_8000 /pcie:config +0x10_8000
-            0x8000_0000 unassigned
+        #expect(
+            plain.out == """
+                0x900_0004 /pl011 +0x4
+                0x3eff_0010 /pcie:io +0x10
+                0x4000_0000 /mach-virt.ram +0x0
+                0x40_1010_8000 /pcie:config +0x10_8000
+                0x8000_0000 unassigned
 
-            """)
+                """)
         let json = try batch("0x9000004\n", ["--json"])
-        #expect(json.status == 0 && json.out == "{\"address\":\"0x9000004\",\"status\":\"decoded\",\"unit\":\"/pl011\",\"offset\":\"0x4\"}\n")
+        #expect(
+            json.status == 0 && json.out == "{\"address\":\"0x9000004\",\"status\":\"decoded\",\"unit\":\"/pl011\",\"offset\":\"0x4\"}\n")
         let bad = try batch("0x10\nnot-an-address\n0x20\n")
-        #expect(bad.status == 2 && bad.out == "0x10 /virt.flash0 +0x10\n" && bad.err.contains("<stdin>:2: error: bad address 'not-an-address'"))
+        #expect(
+            bad.status == 2 && bad.out == "0x10 /virt.flash0 +0x10\n" && bad.err.contains("<stdin>:2: error: bad address 'not-an-address'"))
         // Answers agree with single-address decoding.
         for address in ["0x9000004", "0x3eff0010", "0x8000000000"] {
             let single = try Tool.run(["decode", "maps/qemu-virt.yaml", address, "--json"])

@@ -5,9 +5,10 @@ public func r(
     _ name: String, _ kind: RegionKind, _ base: UInt64, _ size: UInt64, priority: Int = 0, children: [Region] = [],
     translation: Translation = .identity, when: String? = nil, seenBy: [String]? = nil, disabled: Bool = false
 ) -> Region {
-    Region(name: name, kind: kind, range: AddressRange(base: base, size: size)!, priority: priority,
-           condition: when.map { try! Condition(parsing: $0) }, seenBy: seenBy, disabled: disabled,
-           translation: translation, children: children)
+    Region(
+        name: name, kind: kind, range: AddressRange(base: base, size: size)!, priority: priority,
+        condition: when.map { try! Condition(parsing: $0) }, seenBy: seenBy, disabled: disabled,
+        translation: translation, children: children)
 }
 
 /// A `ranges` window: `size` bytes at `child` appear at `parent`.

@@ -33,14 +33,23 @@ public func randomMap(seed: UInt64) -> AddressMap {
         case 0:
             // A bus with a non-identity window and a nested identity bus.
             var children = (0..<Int(rng.below(4) + 1)).map { j in leaf("dev\(i)-\(j)", base: UInt64(j) * 0x10_0000, rng: &rng) }
-            children.append(Region(name: "inner\(i)", kind: .bus, translation: .identity,
-                                   children: [leaf("deep\(i)", base: 0x80_0000, rng: &rng)]))
-            regions.append(Region(name: "bus\(i)", kind: .bus, translation: .windows([TranslationWindow(childBase: 0, parentBase: base, size: 0x100_0000)!]), children: children))
+            children.append(
+                Region(
+                    name: "inner\(i)", kind: .bus, translation: .identity,
+                    children: [leaf("deep\(i)", base: 0x80_0000, rng: &rng)]))
+            regions.append(
+                Region(
+                    name: "bus\(i)", kind: .bus,
+                    translation: .windows([TranslationWindow(childBase: 0, parentBase: base, size: 0x100_0000)!]), children: children))
         case 1:
-            let host = PCIeHost(ecam: AddressRange(base: base, size: 0x10_0000), firstBus: 0, lastBus: 0, windows: [
-                PCIeWindow(space: .io, cpuRange: AddressRange(base: base + 0x10_0000, size: 0x1_0000)!, pciBase: 0),
-                PCIeWindow(space: .mem32, prefetchable: rng.chance(50), cpuRange: AddressRange(base: base + 0x80_0000, size: 0x80_0000)!, pciBase: 0x4000_0000),
-            ])
+            let host = PCIeHost(
+                ecam: AddressRange(base: base, size: 0x10_0000), firstBus: 0, lastBus: 0,
+                windows: [
+                    PCIeWindow(space: .io, cpuRange: AddressRange(base: base + 0x10_0000, size: 0x1_0000)!, pciBase: 0),
+                    PCIeWindow(
+                        space: .mem32, prefetchable: rng.chance(50), cpuRange: AddressRange(base: base + 0x80_0000, size: 0x80_0000)!,
+                        pciBase: 0x4000_0000),
+                ])
             regions.append(Region(name: "pci\(i)", kind: .pcie, pcie: host))
         case 2:
             let r = leaf("leaf\(i)", base: base, rng: &rng)
@@ -53,7 +62,10 @@ public func randomMap(seed: UInt64) -> AddressMap {
         }
     }
     if let target = leafNames.first {
-        regions.append(Region(name: "alias", kind: .alias, range: AddressRange(base: 0x1000, size: 0x1000)!, priority: 1, alias: AliasTarget(path: target, offset: 0)))
+        regions.append(
+            Region(
+                name: "alias", kind: .alias, range: AddressRange(base: 0x1000, size: 0x1000)!, priority: 1,
+                alias: AliasTarget(path: target, offset: 0)))
     }
     if map.addressBits == 48 {
         regions.append(Region(name: "dram", kind: .dram, range: AddressRange(base: 0x8000_0000_0000 >> 4, size: 0x1_0000_0000)!))

@@ -43,7 +43,9 @@ public enum ProcessRunner {
     public static func run(_ program: String, _ arguments: [String], input: [UInt8]? = nil, directory: URL? = nil) throws -> ProcessResult {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let inURL = folder.appendingPathComponent("in"), outURL = folder.appendingPathComponent("out"), errURL = folder.appendingPathComponent("err")
+        let inURL = folder.appendingPathComponent("in")
+        let outURL = folder.appendingPathComponent("out")
+        let errURL = folder.appendingPathComponent("err")
         try Data(input ?? []).write(to: inURL)
         try Data().write(to: outURL)
         try Data().write(to: errURL)
@@ -61,8 +63,9 @@ public enum ProcessRunner {
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, out: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                             err: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus, out: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            err: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }
 
     /// Whether `tool` is on `PATH` (tests that need it skip, saying so, when it is not).

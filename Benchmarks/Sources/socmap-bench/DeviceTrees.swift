@@ -35,8 +35,10 @@ func benchmarkTree(nodes: Int, socmap: String, folder: URL, repeats: Int) throws
     var r = TreeResult(nodes: nodes)
     let blob = generatedDTB(nodes: nodes)
     r.dtbBytes = blob.count
-    let dtb = folder.appendingPathComponent("tree-\(nodes).dtb"), dts = folder.appendingPathComponent("tree-\(nodes).dts")
-    let yaml = folder.appendingPathComponent("tree-\(nodes).yaml"), out = folder.appendingPathComponent("out-\(nodes)")
+    let dtb = folder.appendingPathComponent("tree-\(nodes).dtb")
+    let dts = folder.appendingPathComponent("tree-\(nodes).dts")
+    let yaml = folder.appendingPathComponent("tree-\(nodes).yaml")
+    let out = folder.appendingPathComponent("out-\(nodes)")
     try Data(blob).write(to: dtb)
 
     var imported: AddressMap?

@@ -81,7 +81,8 @@ func benchmarkRoute(n: Int, probes count: Int, repeats: Int) -> RouteResult {
     let router = try! Router(map: map)
     result.buildSeconds = now() - started
     let segments = router.segments
-    let bases = segments.map(\.range.base), lasts = segments.map(\.range.last)
+    let bases = segments.map(\.range.base)
+    let lasts = segments.map(\.range.last)
     let span = (lasts.last ?? 0) + 0x1000
     var rng = Rng(seed: 42)
     let probes = (0..<count).map { _ in rng.next() % span }

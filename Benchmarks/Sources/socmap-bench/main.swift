@@ -20,11 +20,12 @@ func median(_ xs: [Double]) -> Double {
 }
 
 func measure(_ repeats: Int, _ body: () -> Void) -> Double {
-    median((0..<repeats).map { _ in
-        let t = now()
-        body()
-        return now() - t
-    })
+    median(
+        (0..<repeats).map { _ in
+            let t = now()
+            body()
+            return now() - t
+        })
 }
 
 @discardableResult
@@ -32,7 +33,8 @@ func run(_ program: String, _ arguments: [String], stdin: URL? = nil) throws -> 
     let p = Process()
     p.executableURL = URL(fileURLWithPath: program.hasPrefix("/") ? program : "/usr/bin/env")
     p.arguments = program.hasPrefix("/") ? arguments : [program] + arguments
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     if let stdin { p.standardInput = try FileHandle(forReadingFrom: stdin) }
@@ -56,7 +58,7 @@ func measureProcess(_ repeats: Int, _ program: String, _ arguments: [String], st
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         if let stdin { posix_spawn_file_actions_addopen(&actions, 0, stdin.path, O_RDONLY, 0) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for a in argv { free(a) } }
         var pid: pid_t = 0
         let t = now()
         guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { throw CocoaError(.fileNoSuchFile) }
@@ -96,62 +98,76 @@ func say(_ line: String) {
 
 say("socmap benchmarks (\(quick ? "quick" : "full") run, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
 if runs("route") {
-say("")
-say("## route: \(rate(Double(probeCount)))probes, about half in gaps; throughput in lookups/s, latency in ns (each probe waits for the previous answer)")
-say("| N | socmap tput | C branch-free | C Eytzinger | ratio (socmap / best C) | socmap lat | C bf lat | C eyt lat | allocs/lookup | build |")
-say("|---|---|---|---|---|---|---|---|---|---|")
-for n in [16, 256, 4096, 65536, 1 << 20] {
-    let r = benchmarkRoute(n: n, probes: probeCount, repeats: quick ? 1 : 5)
-    let best = max(r.branchFreeThroughput, r.eytzingerThroughput)
-    say("| \(n) | \(rate(r.swiftThroughput))/s | \(rate(r.branchFreeThroughput))/s | \(rate(r.eytzingerThroughput))/s | \(format(r.swiftThroughput / best)) | \(format(r.swiftLatency, 1)) | \(format(r.branchFreeLatency, 1)) | \(format(r.eytzingerLatency, 1)) | \(format(r.allocationsPerLookup, 3)) | \(format(r.buildSeconds, 3)) s |")
-}
+    say("")
+    say(
+        "## route: \(rate(Double(probeCount)))probes, about half in gaps; throughput in lookups/s, latency in ns (each probe waits for the previous answer)"
+    )
+    say(
+        "| N | socmap tput | C branch-free | C Eytzinger | ratio (socmap / best C) | socmap lat | C bf lat | C eyt lat | allocs/lookup | build |"
+    )
+    say("|---|---|---|---|---|---|---|---|---|---|")
+    for n in [16, 256, 4096, 65536, 1 << 20] {
+        let r = benchmarkRoute(n: n, probes: probeCount, repeats: quick ? 1 : 5)
+        let best = max(r.branchFreeThroughput, r.eytzingerThroughput)
+        say(
+            "| \(n) | \(rate(r.swiftThroughput))/s | \(rate(r.branchFreeThroughput))/s | \(rate(r.eytzingerThroughput))/s | \(format(r.swiftThroughput / best)) | \(format(r.swiftLatency, 1)) | \(format(r.branchFreeLatency, 1)) | \(format(r.eytzingerLatency, 1)) | \(format(r.allocationsPerLookup, 3)) | \(format(r.buildSeconds, 3)) s |"
+        )
+    }
 
 }
 if runs("trees") {
-say("")
-say("## DTB import and export (generated trees: buses of 64 devices, `ranges` on every bus, `reg` on every device)")
-say("| nodes | DTB | import socmap | C libfdt walk | ratio (C / socmap time) | socmap import (process) | dtc -I dtb -O dts | ×dtc | export socmap | C seq. writer | ratio | socmap export (process) | dtc -I dts -O dtb | ×dtc |")
-say("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-var peaks: [(Int, Int, Int, Int)] = []
-for nodes in quick ? [1000, 10000] : [1000, 10000, 100000] {
-    let r = try benchmarkTree(nodes: nodes, socmap: socmap, folder: folder, repeats: repeats)
-    let n = Double(nodes), mb = Double(r.dtbBytes) / 1e6
-    say("| \(nodes) | \(format(mb, 2)) MB | \(rate(n / r.importSeconds))nodes/s, \(format(mb / r.importSeconds, 1)) MB/s | \(rate(n / r.walkSeconds))nodes/s | \(format(r.walkSeconds / r.importSeconds)) | \(format(r.importProcessSeconds * 1000, 1)) ms | \(format(r.dtcDecompileSeconds * 1000, 1)) ms | \(format(r.dtcDecompileSeconds / r.importProcessSeconds)) | \(rate(n / r.exportSeconds))nodes/s | \(rate(n / r.writerSeconds))nodes/s | \(format(r.writerSeconds / r.exportSeconds)) | \(format(r.exportProcessSeconds * 1000, 1)) ms | \(format(r.dtcCompileSeconds * 1000, 1)) ms | \(format(r.dtcCompileSeconds / r.exportProcessSeconds)) |")
-    peaks.append((nodes, r.dtbBytes, r.importPeakKiB, r.exportPeakKiB))
-}
-say("")
-say("## peak memory (RSS)")
-say("| nodes | DTB | socmap import | socmap export | budget (4 × DTB + 100 MB) |")
-say("|---|---|---|---|---|")
-for (nodes, bytes, imp, exp) in peaks {
-    say("| \(nodes) | \(format(Double(bytes) / 1e6)) MB | \(format(Double(imp) / 1024, 1)) MB | \(format(Double(exp) / 1024, 1)) MB | \(format(Double(bytes) * 4 / 1e6 + 100, 1)) MB |")
-}
+    say("")
+    say("## DTB import and export (generated trees: buses of 64 devices, `ranges` on every bus, `reg` on every device)")
+    say(
+        "| nodes | DTB | import socmap | C libfdt walk | ratio (C / socmap time) | socmap import (process) | dtc -I dtb -O dts | ×dtc | export socmap | C seq. writer | ratio | socmap export (process) | dtc -I dts -O dtb | ×dtc |"
+    )
+    say("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    var peaks: [(Int, Int, Int, Int)] = []
+    for nodes in quick ? [1000, 10000] : [1000, 10000, 100000] {
+        let r = try benchmarkTree(nodes: nodes, socmap: socmap, folder: folder, repeats: repeats)
+        let n = Double(nodes)
+        let mb = Double(r.dtbBytes) / 1e6
+        say(
+            "| \(nodes) | \(format(mb, 2)) MB | \(rate(n / r.importSeconds))nodes/s, \(format(mb / r.importSeconds, 1)) MB/s | \(rate(n / r.walkSeconds))nodes/s | \(format(r.walkSeconds / r.importSeconds)) | \(format(r.importProcessSeconds * 1000, 1)) ms | \(format(r.dtcDecompileSeconds * 1000, 1)) ms | \(format(r.dtcDecompileSeconds / r.importProcessSeconds)) | \(rate(n / r.exportSeconds))nodes/s | \(rate(n / r.writerSeconds))nodes/s | \(format(r.writerSeconds / r.exportSeconds)) | \(format(r.exportProcessSeconds * 1000, 1)) ms | \(format(r.dtcCompileSeconds * 1000, 1)) ms | \(format(r.dtcCompileSeconds / r.exportProcessSeconds)) |"
+        )
+        peaks.append((nodes, r.dtbBytes, r.importPeakKiB, r.exportPeakKiB))
+    }
+    say("")
+    say("## peak memory (RSS)")
+    say("| nodes | DTB | socmap import | socmap export | budget (4 × DTB + 100 MB) |")
+    say("|---|---|---|---|---|")
+    for (nodes, bytes, imp, exp) in peaks {
+        say(
+            "| \(nodes) | \(format(Double(bytes) / 1e6)) MB | \(format(Double(imp) / 1024, 1)) MB | \(format(Double(exp) / 1024, 1)) MB | \(format(Double(bytes) * 4 / 1e6 + 100, 1)) MB |"
+        )
+    }
 
 }
 // Batch decode and start-up, on the bundled Zynq-7000 map.
 if runs("batch") {
-let zynq = root.appendingPathComponent("maps/zynq-7000.yaml").path
-let addresses = folder.appendingPathComponent("addresses.txt")
-var rng = Rng(seed: 7)
-let batchCount = quick ? 1_000_000 : 5_000_000
-var text = ""
-text.reserveCapacity(batchCount * 12)
-for _ in 0..<batchCount { text += "0x" + String(rng.next() & 0xFFFF_FFFF, radix: 16) + "\n" }
-try text.write(to: addresses, atomically: false, encoding: .utf8)
-let batch = try measureProcess(repeats, socmap, ["decode", zynq, "-"], stdin: addresses)
-let batchJSON = try measureProcess(repeats, socmap, ["decode", zynq, "-", "--json"], stdin: addresses)
-let zdtb = folder.appendingPathComponent("zynq.dtb").path
-try run(socmap, ["export", zynq, "-o", zdtb])
-let startup = try measureProcess(quick ? 10 : 30, socmap, ["decode", zynq, "0x4120_0000"])
-let startupDTB = try measureProcess(quick ? 10 : 30, socmap, ["decode", zdtb, "0x4120_0000"])
-let fdtget = try measureProcess(quick ? 10 : 30, "fdtget", ["-t", "x", zdtb, "/m-axi-gp0-bus@40000000/axi-interconnect-bus@40000000/axi_gpio_0@41200000", "reg"])
-say("")
-say("## batch decode and start-up (maps/zynq-7000.yaml)")
-say("| measure | value | target |")
-say("|---|---|---|")
-say("| `socmap decode MAP -`, \(rate(Double(batchCount)))addresses | \(rate(Double(batchCount) / batch))addresses/s | ≥ 5 M/s |")
-say("| `socmap decode MAP - --json` | \(rate(Double(batchCount) / batchJSON))addresses/s | |")
-say("| `socmap decode maps/zynq-7000.yaml 0x4120_0000` (median) | \(format(startup * 1000, 1)) ms | < 10 ms |")
-say("| `socmap decode zynq.dtb 0x4120_0000` (median) | \(format(startupDTB * 1000, 1)) ms | |")
-say("| `fdtget -t x zynq.dtb …/axi_gpio_0@41200000 reg` (median) | \(format(fdtget * 1000, 1)) ms | |")
+    let zynq = root.appendingPathComponent("maps/zynq-7000.yaml").path
+    let addresses = folder.appendingPathComponent("addresses.txt")
+    var rng = Rng(seed: 7)
+    let batchCount = quick ? 1_000_000 : 5_000_000
+    var text = ""
+    text.reserveCapacity(batchCount * 12)
+    for _ in 0..<batchCount { text += "0x" + String(rng.next() & 0xFFFF_FFFF, radix: 16) + "\n" }
+    try text.write(to: addresses, atomically: false, encoding: .utf8)
+    let batch = try measureProcess(repeats, socmap, ["decode", zynq, "-"], stdin: addresses)
+    let batchJSON = try measureProcess(repeats, socmap, ["decode", zynq, "-", "--json"], stdin: addresses)
+    let zdtb = folder.appendingPathComponent("zynq.dtb").path
+    try run(socmap, ["export", zynq, "-o", zdtb])
+    let startup = try measureProcess(quick ? 10 : 30, socmap, ["decode", zynq, "0x4120_0000"])
+    let startupDTB = try measureProcess(quick ? 10 : 30, socmap, ["decode", zdtb, "0x4120_0000"])
+    let fdtget = try measureProcess(
+        quick ? 10 : 30, "fdtget", ["-t", "x", zdtb, "/m-axi-gp0-bus@40000000/axi-interconnect-bus@40000000/axi_gpio_0@41200000", "reg"])
+    say("")
+    say("## batch decode and start-up (maps/zynq-7000.yaml)")
+    say("| measure | value | target |")
+    say("|---|---|---|")
+    say("| `socmap decode MAP -`, \(rate(Double(batchCount)))addresses | \(rate(Double(batchCount) / batch))addresses/s | ≥ 5 M/s |")
+    say("| `socmap decode MAP - --json` | \(rate(Double(batchCount) / batchJSON))addresses/s | |")
+    say("| `socmap decode maps/zynq-7000.yaml 0x4120_0000` (median) | \(format(startup * 1000, 1)) ms | < 10 ms |")
+    say("| `socmap decode zynq.dtb 0x4120_0000` (median) | \(format(startupDTB * 1000, 1)) ms | |")
+    say("| `fdtget -t x zynq.dtb …/axi_gpio_0@41200000 reg` (median) | \(format(fdtget * 1000, 1)) ms | |")
 }

@@ -47,7 +47,9 @@ package enum HexDigits {
     /// `end` in `buffer`, zero-padded to `minimumDigits` (ungrouped only); returns where the
     /// first character went.
     @inlinable @discardableResult
-    package static func write(_ value: UInt64, grouped: Bool, endingAt end: Int, in buffer: UnsafeMutableBufferPointer<UInt8>, minimumDigits: Int = 1) -> Int {
+    package static func write(
+        _ value: UInt64, grouped: Bool, endingAt end: Int, in buffer: UnsafeMutableBufferPointer<UInt8>, minimumDigits: Int = 1
+    ) -> Int {
         let digits = max(minimumDigits, max(1, (64 &- value.leadingZeroBitCount &+ 3) / 4))
         var v = value
         var i = end

@@ -176,13 +176,25 @@ extension AddressMap {
     public func withoutLocations() -> AddressMap {
         var copy = self
         copy.source = nil
-        copy.initiators = initiators.map { var i = $0; i.location = nil; return i }
-        copy.switches = switches.map { var s = $0; s.location = nil; return s }
+        copy.initiators = initiators.map {
+            var i = $0
+            i.location = nil
+            return i
+        }
+        copy.switches = switches.map {
+            var s = $0
+            s.location = nil
+            return s
+        }
         copy.regions = regions.map { $0.withoutLocations() }
         copy.domains = domains.map { d in
             var d = d
             d.location = nil
-            d.entries = d.entries.map { var e = $0; e.location = nil; return e }
+            d.entries = d.entries.map {
+                var e = $0
+                e.location = nil
+                return e
+            }
             return d
         }
         return copy
@@ -195,11 +207,20 @@ extension Region {
         var copy = self
         copy.location = nil
         copy.children = children.map { $0.withoutLocations() }
-        if case let .windows(ws) = translation {
-            copy.translation = .windows(ws.map { var w = $0; w.location = nil; return w })
+        if case .windows(let ws) = translation {
+            copy.translation = .windows(
+                ws.map {
+                    var w = $0
+                    w.location = nil
+                    return w
+                })
         }
         if var host = pcie {
-            host.windows = host.windows.map { var w = $0; w.location = nil; return w }
+            host.windows = host.windows.map {
+                var w = $0
+                w.location = nil
+                return w
+            }
             copy.pcie = host
         }
         return copy

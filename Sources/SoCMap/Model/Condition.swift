@@ -22,20 +22,20 @@ public indirect enum Condition: Hashable, Sendable {
     /// Evaluates the condition for one switch setting.
     public func evaluate(_ setting: SwitchSetting) -> Bool {
         switch self {
-        case let .equals(name, value): return setting[name] == value
-        case let .notEquals(name, value): return setting[name] != value
-        case let .and(a, b): return a.evaluate(setting) && b.evaluate(setting)
-        case let .or(a, b): return a.evaluate(setting) || b.evaluate(setting)
-        case let .not(a): return !a.evaluate(setting)
+        case .equals(let name, let value): return setting[name] == value
+        case .notEquals(let name, let value): return setting[name] != value
+        case .and(let a, let b): return a.evaluate(setting) && b.evaluate(setting)
+        case .or(let a, let b): return a.evaluate(setting) || b.evaluate(setting)
+        case .not(let a): return !a.evaluate(setting)
         }
     }
 
     /// Every `(switch, value)` pair the condition mentions, in order of appearance.
     public var comparisons: [(name: String, value: String)] {
         switch self {
-        case let .equals(n, v), let .notEquals(n, v): return [(n, v)]
-        case let .and(a, b), let .or(a, b): return a.comparisons + b.comparisons
-        case let .not(a): return a.comparisons
+        case .equals(let n, let v), .notEquals(let n, let v): return [(n, v)]
+        case .and(let a, let b), .or(let a, let b): return a.comparisons + b.comparisons
+        case .not(let a): return a.comparisons
         }
     }
 
@@ -62,11 +62,11 @@ extension Condition: CustomStringConvertible {
     private func render(parentPrecedence: Int) -> String {
         let text: String
         switch self {
-        case let .equals(n, v): text = "\(n) == \(v)"
-        case let .notEquals(n, v): text = "\(n) != \(v)"
-        case let .and(a, b): text = "\(a.render(parentPrecedence: 2)) && \(b.render(parentPrecedence: 2))"
-        case let .or(a, b): text = "\(a.render(parentPrecedence: 1)) || \(b.render(parentPrecedence: 1))"
-        case let .not(a): text = "!\(a.render(parentPrecedence: 5))"
+        case .equals(let n, let v): text = "\(n) == \(v)"
+        case .notEquals(let n, let v): text = "\(n) != \(v)"
+        case .and(let a, let b): text = "\(a.render(parentPrecedence: 2)) && \(b.render(parentPrecedence: 2))"
+        case .or(let a, let b): text = "\(a.render(parentPrecedence: 1)) || \(b.render(parentPrecedence: 1))"
+        case .not(let a): text = "!\(a.render(parentPrecedence: 5))"
         }
         return precedence < parentPrecedence ? "(\(text))" : text
     }

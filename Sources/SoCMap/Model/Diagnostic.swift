@@ -35,7 +35,10 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
     public var view: String?
 
     /// Creates a diagnostic.
-    public init(_ severity: Severity, _ checkID: String, _ message: String, at location: SourceLocation? = nil, path: String? = nil, view: String? = nil) {
+    public init(
+        _ severity: Severity, _ checkID: String, _ message: String, at location: SourceLocation? = nil, path: String? = nil,
+        view: String? = nil
+    ) {
         self.severity = severity
         self.checkID = checkID
         self.message = message
@@ -93,7 +96,8 @@ public func didYouMean(_ word: String, among candidates: some Sequence<String>) 
 }
 
 func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
+    let a = Array(a)
+    let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
     var previous = Array(0...b.count)

@@ -60,9 +60,11 @@ public struct DomainEntry: Hashable, Sendable {
     public var location: SourceLocation?
 
     /// Creates an entry.
-    public init(name: String, mode: GuestMode, host: String? = nil, slice: (offset: UInt64, size: UInt64)? = nil, guestBase: UInt64? = nil,
-                size: UInt64? = nil, deviceModel: String? = nil, shared: Bool = false, dma: Bool = false, kind: RegionKind? = nil,
-                e820Type: UInt32? = nil, location: SourceLocation? = nil) {
+    public init(
+        name: String, mode: GuestMode, host: String? = nil, slice: (offset: UInt64, size: UInt64)? = nil, guestBase: UInt64? = nil,
+        size: UInt64? = nil, deviceModel: String? = nil, shared: Bool = false, dma: Bool = false, kind: RegionKind? = nil,
+        e820Type: UInt32? = nil, location: SourceLocation? = nil
+    ) {
         self.name = name
         self.mode = mode
         self.host = host
@@ -117,9 +119,11 @@ public struct Domain: Hashable, Sendable {
     public var location: SourceLocation?
 
     /// Creates a domain.
-    public init(name: String, trusted: Bool = false, iommu: Bool = false, staticMemory: Bool = false, directMap: Bool = false,
-                addressBits: Int? = nil, cpus: Int? = nil, initiator: String? = nil, entries: [DomainEntry] = [], notes: String? = nil,
-                location: SourceLocation? = nil) {
+    public init(
+        name: String, trusted: Bool = false, iommu: Bool = false, staticMemory: Bool = false, directMap: Bool = false,
+        addressBits: Int? = nil, cpus: Int? = nil, initiator: String? = nil, entries: [DomainEntry] = [], notes: String? = nil,
+        location: SourceLocation? = nil
+    ) {
         self.name = name
         self.trusted = trusted
         self.iommu = iommu

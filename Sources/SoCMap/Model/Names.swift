@@ -20,7 +20,9 @@ public enum Names {
         var name = name
         return name.withUTF8 { bytes in
             // One optional `@` between two non-empty parts; `{i}` placeholders stand for digits.
-            var i = 0, partLength = 0, ats = 0
+            var i = 0
+            var partLength = 0
+            var ats = 0
             while i < bytes.count {
                 let b = bytes[i]
                 if b == 0x7B && i + 2 < bytes.count && bytes[i + 1] == 0x69 && bytes[i + 2] == 0x7D {
@@ -47,7 +49,8 @@ public enum Names {
     /// alphabet, then an optional `@unit-address` of the same alphabet.
     @inlinable
     public static func isValidNodeName(_ name: some Collection<UInt8>) -> Bool {
-        var base = 0, unit = -1
+        var base = 0
+        var unit = -1
         for b in name {
             if b == 0x40 && unit < 0 {
                 unit = 0

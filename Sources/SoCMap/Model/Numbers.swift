@@ -14,7 +14,8 @@ public func parseAddress<Bytes: RandomAccessCollection<UInt8>>(bytes: Bytes) -> 
     @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
     // Size suffix: K M G T P (and E for decimal, where it is not a digit), optionally iB / B.
     @inline(__always) func isUnit(_ b: UInt8) -> Bool { b == 0x4B || b == 0x4D || b == 0x47 || b == 0x54 || b == 0x50 || b == 0x45 }
-    var start = bytes.startIndex, end = bytes.endIndex
+    var start = bytes.startIndex
+    var end = bytes.endIndex
     while start < end, isSpace(bytes[start]) { bytes.formIndex(after: &start) }
     while start < end, isSpace(bytes[bytes.index(before: end)]) { bytes.formIndex(before: &end) }
     var count = bytes.distance(from: start, to: end)

@@ -64,18 +64,19 @@ public enum RouterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// One line, or one line per problem.
     public var description: String {
         switch self {
-        case let .unknownInitiator(name, known, map):
+        case .unknownInitiator(let name, let known, let map):
             return "unknown initiator '\(name)'" + suggestion(for: name, among: known, none: "\(map) declares no initiators")
-        case let .unknownSwitch(name, known):
+        case .unknownSwitch(let name, let known):
             return "unknown switch '\(name)'" + didYouMeanSuffix(name, among: known)
                 + (known.isEmpty ? " (the map declares no switches)" : " (known: \(known.joined(separator: ", ")))")
-        case let .unknownSwitchValue(name, value, allowed):
-            return "switch '\(name)' cannot be '\(value)'" + didYouMeanSuffix(value, among: allowed) + " (values: \(allowed.joined(separator: ", ")))"
-        case let .unknownDomain(name, known, map):
+        case .unknownSwitchValue(let name, let value, let allowed):
+            return "switch '\(name)' cannot be '\(value)'" + didYouMeanSuffix(value, among: allowed)
+                + " (values: \(allowed.joined(separator: ", ")))"
+        case .unknownDomain(let name, let known, let map):
             return "unknown domain '\(name)'" + suggestion(for: name, among: known, none: "\(map) declares no domains")
-        case let .unroutableMap(problems):
+        case .unroutableMap(let problems):
             return problems.map(\.description).joined(separator: "\n")
-        case let .unresolvableDomain(name, problems):
+        case .unresolvableDomain(let name, let problems):
             return "domain \(name): " + problems.map(\.message).joined(separator: "; ")
         }
     }
@@ -83,7 +84,7 @@ public enum RouterError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The problems as diagnostics, for the structural cases; empty otherwise.
     public var diagnostics: [Diagnostic] {
         switch self {
-        case let .unroutableMap(problems), let .unresolvableDomain(_, problems): return problems.map(\.diagnostic)
+        case .unroutableMap(let problems), .unresolvableDomain(_, let problems): return problems.map(\.diagnostic)
         default: return []
         }
     }

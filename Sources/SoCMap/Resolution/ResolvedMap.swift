@@ -74,7 +74,7 @@ public struct ResolvedMap: Sendable {
         var parts: [AddressRange] = []
         if let host = region.pcie {
             parts = (host.ecam.map { [$0] } ?? []) + host.windows.map(\.cpuRange)
-        } else if case let .windows(ws) = region.translation {
+        } else if case .windows(let ws) = region.translation {
             parts = ws.map(\.parentRange)
         }
         guard let first = parts.first else { return nil }
@@ -108,7 +108,7 @@ public struct ResolvedMap: Sendable {
         switch bus.translation {
         case .identity: return range
         case .none: return nil
-        case let .windows(ws):
+        case .windows(let ws):
             guard let w = ws.first(where: { $0.childRange.contains(range.base) }) else { return nil }
             return w.displacement.apply(range)
         }
@@ -142,7 +142,8 @@ public struct ResolvedDomain: Sendable {
         var mappings: [Stage2Mapping] = []
         var problems: [MapProblem] = []
         func problem(_ entry: DomainEntry, _ message: String) {
-            problems.append(MapProblem(.domainEntry, message, path: "domain \(domain.name) / entry \(entry.name)", location: entry.location))
+            problems.append(
+                MapProblem(.domainEntry, message, path: "domain \(domain.name) / entry \(entry.name)", location: entry.location))
         }
         for (i, e) in domain.entries.enumerated() {
             var hostRange: AddressRange?
@@ -162,7 +163,8 @@ public struct ResolvedDomain: Sendable {
                     guard let start = placed.base.addingReportingOverflow(slice.offset).overflow ? nil : placed.base + slice.offset,
                         let sliced = AddressRange(base: start, size: slice.size), placed.contains(sliced)
                     else {
-                        problem(e, "slice +\(hex(slice.offset)) size \(hex(slice.size)) lies outside host region \(tree[id].path) \(placed)")
+                        problem(
+                            e, "slice +\(hex(slice.offset)) size \(hex(slice.size)) lies outside host region \(tree[id].path) \(placed)")
                         continue
                     }
                     hostRange = sliced
@@ -179,8 +181,11 @@ public struct ResolvedDomain: Sendable {
         }
         if let i = domain.initiator, !map.initiators.contains(where: { $0.name == i }) {
             problems.append(
-                MapProblem(.domainEntry, "initiator '\(i)' is not declared" + suggestion(for: i, among: map.initiators.map(\.name), none: "the map declares no initiators"),
-                           path: "domain \(domain.name)", location: domain.location))
+                MapProblem(
+                    .domainEntry,
+                    "initiator '\(i)' is not declared"
+                        + suggestion(for: i, among: map.initiators.map(\.name), none: "the map declares no initiators"),
+                    path: "domain \(domain.name)", location: domain.location))
         }
         self.mappings = mappings
         self.problems = problems
@@ -203,7 +208,9 @@ public struct Stage2Mapping: Sendable {
     /// The host-physical address stage 2 gives `address`: `nil` when the entry traps (emulated),
     /// has no host backing, or does not hold the address.
     public func hostAddress(for address: GuestPhysicalAddress) -> PhysicalAddress? {
-        guard entry.mode != .emulated, let host, let offset = address.offset(from: GuestPhysicalAddress(guest.base)), offset <= guest.sizeMinusOne else { return nil }
+        guard entry.mode != .emulated, let host, let offset = address.offset(from: GuestPhysicalAddress(guest.base)),
+            offset <= guest.sizeMinusOne
+        else { return nil }
         return PhysicalAddress(host.base &+ offset)
     }
 }

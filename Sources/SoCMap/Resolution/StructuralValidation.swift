@@ -19,7 +19,11 @@ struct StructuralValidation {
             for id in siblings {
                 let name = tree[id].name
                 if let first = seen[name] {
-                    found.append(problem(.duplicateName, "a sibling named '\(name)' is already declared at \(tree[first].region.location?.description ?? "an earlier entry")", id))
+                    found.append(
+                        problem(
+                            .duplicateName,
+                            "a sibling named '\(name)' is already declared at \(tree[first].region.location?.description ?? "an earlier entry")",
+                            id))
                 } else {
                     seen[name] = id
                 }
@@ -32,7 +36,10 @@ struct StructuralValidation {
         let known = map.initiators.map(\.name)
         return tree.nodes.flatMap { node in
             (node.region.seenBy ?? []).filter { !known.contains($0) }.map { name in
-                problem(.unknownInitiator, "seen-by names unknown initiator '\(name)'" + suggestion(for: name, among: known, none: "the map declares no initiators"), node.id)
+                problem(
+                    .unknownInitiator,
+                    "seen-by names unknown initiator '\(name)'"
+                        + suggestion(for: name, among: known, none: "the map declares no initiators"), node.id)
             }
         }
     }
@@ -42,10 +49,15 @@ struct StructuralValidation {
             guard let condition = node.region.condition else { return [] }
             return condition.comparisons.compactMap { name, value in
                 guard let s = map.switchNamed(name) else {
-                    return problem(.unknownSwitch, "condition names unknown switch '\(name)'" + didYouMeanSuffix(name, among: map.switches.map(\.name)), node.id)
+                    return problem(
+                        .unknownSwitch,
+                        "condition names unknown switch '\(name)'" + didYouMeanSuffix(name, among: map.switches.map(\.name)), node.id)
                 }
                 guard s.values.contains(value) else {
-                    return problem(.unknownSwitch, "switch '\(name)' cannot be '\(value)' (values: \(s.values.joined(separator: ", ")))" + didYouMeanSuffix(value, among: s.values), node.id)
+                    return problem(
+                        .unknownSwitch,
+                        "switch '\(name)' cannot be '\(value)' (values: \(s.values.joined(separator: ", ")))"
+                            + didYouMeanSuffix(value, among: s.values), node.id)
                 }
                 return nil
             }
@@ -62,7 +74,8 @@ struct StructuralValidation {
             }
             let base = tree[target].region.range?.base ?? 0
             guard !base.addingReportingOverflow(alias.offset).overflow else {
-                return problem(.aliasTarget, "alias offset \(hex(alias.offset)) into \(tree[target].path) runs past 0xffff_ffff_ffff_ffff", node.id)
+                return problem(
+                    .aliasTarget, "alias offset \(hex(alias.offset)) into \(tree[target].path) runs past 0xffff_ffff_ffff_ffff", node.id)
             }
             return nil
         }
@@ -83,7 +96,10 @@ struct StructuralValidation {
             search: while let (node, path) = stack.popLast() {
                 for next in edges[node] ?? [] {
                     if next == start {
-                        found.append(problem(.aliasCycle, "alias reaches itself: " + (path + [start]).map { tree[$0].path }.joined(separator: " -> "), start))
+                        found.append(
+                            problem(
+                                .aliasCycle, "alias reaches itself: " + (path + [start]).map { tree[$0].path }.joined(separator: " -> "),
+                                start))
                         break search
                     }
                     if visited.insert(next).inserted { stack.append((next, path + [next])) }

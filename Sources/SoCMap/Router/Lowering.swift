@@ -47,7 +47,8 @@ struct Lowering {
     /// Siblings in render order: descending priority, later declaration first among equals.
     private func renderOrder(_ ids: [RegionID]) -> [RegionID] {
         ids.sorted { a, b in
-            let ra = tree[a], rb = tree[b]
+            let ra = tree[a]
+            let rb = tree[b]
             if ra.region.priority != rb.region.priority { return ra.region.priority > rb.region.priority }
             return ra.siblingIndex > rb.siblingIndex
         }
@@ -88,7 +89,7 @@ struct Lowering {
         switch region.translation {
         case .none: return nil
         case .identity: return Layer(kind: .identity(id), clip: region.clipsChildren ? region.range : nil)
-        case let .windows(ws): return Layer(kind: .windows(id, ws), clip: region.clipsChildren ? region.range : nil)
+        case .windows(let ws): return Layer(kind: .windows(id, ws), clip: region.clipsChildren ? region.range : nil)
         }
     }
 
@@ -98,11 +99,14 @@ struct Lowering {
         let region = tree[id].region
         guard let alias = region.alias, let range = region.range else { return }
         if aliasStack.isEmpty { placements[id.index] = place(range, through: layers)?.range }
-        guard let target = tree.resolve(alias.path), !aliasStack.contains(id), target != id, !tree.ancestors(of: id).contains(target) else { return }
+        guard let target = tree.resolve(alias.path), !aliasStack.contains(id), target != id, !tree.ancestors(of: id).contains(target) else {
+            return
+        }
         let targetBase = tree[target].region.range?.base ?? 0
         let (origin, overflow) = targetBase.addingReportingOverflow(alias.offset)
         guard !overflow else { return }
-        let shown = AddressRange(uncheckedBase: origin, last: origin.addingReportingOverflow(range.sizeMinusOne).overflow ? .max : origin + range.sizeMinusOne)
+        let shown = AddressRange(
+            uncheckedBase: origin, last: origin.addingReportingOverflow(range.sizeMinusOne).overflow ? .max : origin + range.sizeMinusOne)
         let layer = Layer(kind: .alias(id, Displacement(from: origin, to: range.base)), clip: range, innerClip: shown)
         render([target], layers: layers + [layer], aliasStack: aliasStack + [id], aliasTarget: target)
     }
@@ -143,13 +147,13 @@ struct Lowering {
             }
             var step = Displacement.identity
             switch layer.kind {
-            case let .identity(owner):
+            case .identity(let owner):
                 hops.append(Hop(region: owner, kind: .identity, inward: .identity))
-            case let .windows(owner, windows):
+            case .windows(let owner, let windows):
                 guard let index = windows.firstIndex(where: { $0.childRange.contains(current.base) }) else { return nil }
                 step = windows[index].displacement
                 hops.append(Hop(region: owner, kind: .window(index), inward: step.inverse))
-            case let .alias(owner, d):
+            case .alias(let owner, let d):
                 step = d
                 hops.append(Hop(region: owner, kind: .alias, inward: d.inverse))
             }
@@ -167,7 +171,10 @@ struct Lowering {
     private mutating func emit(_ placed: Placed, unit: RegionID, target: Router.Target, unitBase: UInt64, busBase: UInt64?) {
         var placed = placed
         if case .pcieWindow(let i) = target, let w = tree[unit].region.pcie?.windows[i] {
-            placed.hops.append(Hop(region: unit, kind: .pcie(w.space, prefetchable: w.prefetchable), inward: Displacement(from: w.cpuRange.base, to: w.pciBase)))
+            placed.hops.append(
+                Hop(
+                    region: unit, kind: .pcie(w.space, prefetchable: w.prefetchable),
+                    inward: Displacement(from: w.cpuRange.base, to: w.pciBase)))
         }
         let hopStart = hops.count
         hops.append(contentsOf: placed.hops)
@@ -178,4 +185,3 @@ struct Lowering {
                 hopStart: Int32(hopStart), hopCount: Int32(placed.hops.count)))
     }
 }
-

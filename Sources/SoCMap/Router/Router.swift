@@ -199,15 +199,18 @@ public struct Router: Sendable {
         guard let s = segmentIndex(of: address) else { return nil }
         let piece = pieces[Int(owners[s])]
         let offset = address.rawValue &- piece.unitZero
-        return Route(segment: s, address: address, unit: piece.unit, target: piece.target, offset: offset, busAddress: piece.busBase.map { $0 &+ offset })
+        return Route(
+            segment: s, address: address, unit: piece.unit, target: piece.target, offset: offset,
+            busAddress: piece.busBase.map { $0 &+ offset })
     }
 
     /// Segment `i` of the flat view.
     public func segment(_ i: Int) -> Segment {
         let piece = pieces[Int(owners[i])]
         let offset = bases[i] &- piece.unitZero
-        return Segment(range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, target: piece.target, offsetAtBase: offset,
-                       busAddressAtBase: piece.busBase.map { $0 &+ offset })
+        return Segment(
+            range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, target: piece.target, offsetAtBase: offset,
+            busAddressAtBase: piece.busBase.map { $0 &+ offset })
     }
 
     /// Every segment, in address order.

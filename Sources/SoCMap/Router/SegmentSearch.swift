@@ -25,10 +25,13 @@ struct SegmentSearch: Sendable {
         let count = sorted.count
         var keys = [UInt64](repeating: 0, count: count + 1)
         var tails = [SegmentTail](repeating: SegmentTail(last: 0, index: -1), count: count + 1)
-        func tail(_ index: Int) -> SegmentTail { index >= 0 ? SegmentTail(last: lasts[index], index: index) : SegmentTail(last: 0, index: -1) }
+        func tail(_ index: Int) -> SegmentTail {
+            index >= 0 ? SegmentTail(last: lasts[index], index: index) : SegmentTail(last: 0, index: -1)
+        }
         tails[0] = tail(count - 1)
         // In-order walk of the implicit tree assigns sorted positions to slots.
-        var slot = 1, next = 0
+        var slot = 1
+        var next = 0
         var stack: [Int] = []
         while slot <= count || !stack.isEmpty {
             while slot <= count {

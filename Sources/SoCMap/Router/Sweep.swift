@@ -5,7 +5,9 @@
 func sweep(_ ranges: [AddressRange]) -> (bases: [UInt64], lasts: [UInt64], owners: [Int32]) {
     var order = Array(ranges.indices)
     order.sort { ranges[$0].base < ranges[$1].base || (ranges[$0].base == ranges[$1].base && $0 < $1) }
-    var bases: [UInt64] = [], lasts: [UInt64] = [], owners: [Int32] = []
+    var bases: [UInt64] = []
+    var lasts: [UInt64] = []
+    var owners: [Int32] = []
     bases.reserveCapacity(ranges.count)
     lasts.reserveCapacity(ranges.count)
     owners.reserveCapacity(ranges.count)
@@ -79,7 +81,8 @@ struct MinHeap {
         items.removeLast()
         var i = 0
         while true {
-            let l = 2 * i + 1, r = l + 1
+            let l = 2 * i + 1
+            let r = l + 1
             var smallest = i
             if l < items.count, items[l] < items[smallest] { smallest = l }
             if r < items.count, items[r] < items[smallest] { smallest = r }
