@@ -101,3 +101,20 @@ public struct CheckContext: Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: ", ")
     }
 }
+
+/// Every pair of items whose ranges share an address, the one with the lower base first (ties
+/// in the order given).
+///
+/// - Complexity: O(n log n + p) for n items and p pairs.
+func overlappingPairs<Item>(_ items: [Item], range: (Item) -> AddressRange) -> [(Item, Item)] {
+    let sorted = items.enumerated().sorted { (range($0.element).base, $0.offset) < (range($1.element).base, $1.offset) }.map(\.element)
+    var pairs: [(Item, Item)] = []
+    for i in sorted.indices {
+        var j = i + 1
+        while j < sorted.count, range(sorted[j]).base <= range(sorted[i]).last {
+            pairs.append((sorted[i], sorted[j]))
+            j += 1
+        }
+    }
+    return pairs
+}

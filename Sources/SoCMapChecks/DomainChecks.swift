@@ -161,25 +161,16 @@ public enum DomainChecks {
 
     static func entryOverlaps(_ c: CheckContext) -> [Finding] {
         c.domains.flatMap { g -> [Finding] in
-            var out: [Finding] = []
-            let ms = g.mappings.sorted { $0.guest.base < $1.guest.base }
-            for i in ms.indices {
-                var j = i + 1
-                while j < ms.count, ms[j].guest.base <= ms[i].guest.last {
-                    let (a, b) = (ms[i], ms[j])
-                    j += 1
-                    // RAM over a trap has its own check.
-                    let trapPair = (a.entry.mode == .emulated) != (b.entry.mode == .emulated) && (isRAM(a, c) || isRAM(b, c))
-                    guard !trapPair else { continue }
-                    let later = a.index > b.index ? a : b
-                    let earlier = a.index > b.index ? b : a
-                    out.append(
-                        Finding(
-                            "guest \(later.guest) overlaps entry '\(earlier.entry.name)' \(earlier.guest); the earlier entry wins",
-                            location: later.entry.location, path: path(g.domain, later.entry)))
-                }
+            overlappingPairs(g.mappings, range: \.guest).compactMap { a, b in
+                // RAM over a trap has its own check.
+                let trapPair = (a.entry.mode == .emulated) != (b.entry.mode == .emulated) && (isRAM(a, c) || isRAM(b, c))
+                guard !trapPair else { return nil }
+                let later = a.index > b.index ? a : b
+                let earlier = a.index > b.index ? b : a
+                return Finding(
+                    "guest \(later.guest) overlaps entry '\(earlier.entry.name)' \(earlier.guest); the earlier entry wins",
+                    location: later.entry.location, path: path(g.domain, later.entry))
             }
-            return out
         }
     }
 }

@@ -5,29 +5,22 @@ enum OverlapChecks {
     static func siblingOverlaps(_ c: CheckContext) -> [Finding] {
         var findings: [Finding] = []
         for siblings in c.tree.siblingGroups where siblings.count > 1 {
-            var entries: [(range: AddressRange, id: RegionID)] = siblings.flatMap { id in
+            let entries: [(range: AddressRange, id: RegionID)] = siblings.flatMap { id in
                 GenericChecks.parts(c.tree[id].region).map { ($0, id) }
             }
-            entries.sort { $0.range.base < $1.range.base }
-            for i in entries.indices {
-                var j = i + 1
-                while j < entries.count, entries[j].range.base <= entries[i].range.last {
-                    let a = entries[i]
-                    let b = entries[j]
-                    j += 1
-                    guard a.id != b.id else { continue }
-                    let ra = c.tree[a.id].region
-                    let rb = c.tree[b.id].region
-                    guard ra.priority == rb.priority, !ra.overlapIntended, !rb.overlapIntended,
-                        !ra.disabled, !rb.disabled,
-                        c.shareAnInitiator(ra, rb), c.canCoexist(ra.condition, rb.condition)
-                    else { continue }
-                    let (early, late) = c.tree[a.id].siblingIndex < c.tree[b.id].siblingIndex ? (a, b) : (b, a)
-                    findings.append(
-                        Finding(
-                            "'\(c.tree[late.id].name)' \(late.range) overlaps '\(c.tree[early.id].name)' \(early.range) at equal priority \(ra.priority); the later one wins",
-                            region: late.id))
-                }
+            for (a, b) in overlappingPairs(entries, range: \.range) {
+                guard a.id != b.id else { continue }
+                let ra = c.tree[a.id].region
+                let rb = c.tree[b.id].region
+                guard ra.priority == rb.priority, !ra.overlapIntended, !rb.overlapIntended,
+                    !ra.disabled, !rb.disabled,
+                    c.shareAnInitiator(ra, rb), c.canCoexist(ra.condition, rb.condition)
+                else { continue }
+                let (early, late) = c.tree[a.id].siblingIndex < c.tree[b.id].siblingIndex ? (a, b) : (b, a)
+                findings.append(
+                    Finding(
+                        "'\(c.tree[late.id].name)' \(late.range) overlaps '\(c.tree[early.id].name)' \(early.range) at equal priority \(ra.priority); the later one wins",
+                        region: late.id))
             }
         }
         return findings
@@ -68,33 +61,28 @@ enum OverlapChecks {
 
     static func decodeConflicts(_ c: CheckContext) -> [Finding] {
         var findings: [Finding] = []
-        let leaves = c.leaves.filter { c.tree[$0.id].kind != .reserved }.sorted { $0.range.base < $1.range.base }
-        for i in leaves.indices {
-            var j = i + 1
-            while j < leaves.count, leaves[j].range.base <= leaves[i].range.last {
-                let (a, b) = (leaves[i], leaves[j])
-                j += 1
-                let na = c.tree[a.id]
-                let nb = c.tree[b.id]
-                guard na.parent != nb.parent else { continue }  // siblings: sibling-overlap
-                // Where the branches meet, the two sides' roots decide who wins.
-                let chainA = [a.id] + c.tree.ancestors(of: a.id)
-                let chainB = [b.id] + c.tree.ancestors(of: b.id)
-                guard !chainA.contains(b.id), !chainB.contains(a.id) else { continue }
-                let common = chainA.first { chainB.contains($0) }
-                let rootA = common.map { cm in chainA[chainA.firstIndex(of: cm)! - 1] } ?? chainA.last!
-                let rootB = common.map { cm in chainB[chainB.firstIndex(of: cm)! - 1] } ?? chainB.last!
-                let ra = c.tree[rootA].region
-                let rb = c.tree[rootB].region
-                guard ra.priority == rb.priority, !(chainA + chainB).contains(where: { c.tree[$0].region.overlapIntended }),
-                    !(chainA + chainB).contains(where: { c.tree[$0].kind == .alias }),
-                    c.shareAnInitiator(na.region, nb.region), c.canCoexist(fullCondition(c, a.id), fullCondition(c, b.id))
-                else { continue }
-                findings.append(
-                    Finding(
-                        "CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses",
-                        region: b.id))
-            }
+        let leaves = c.leaves.filter { c.tree[$0.id].kind != .reserved }
+        for (a, b) in overlappingPairs(leaves, range: \.range) {
+            let na = c.tree[a.id]
+            let nb = c.tree[b.id]
+            guard na.parent != nb.parent else { continue }  // siblings: sibling-overlap
+            // Where the branches meet, the two sides' roots decide who wins.
+            let chainA = [a.id] + c.tree.ancestors(of: a.id)
+            let chainB = [b.id] + c.tree.ancestors(of: b.id)
+            guard !chainA.contains(b.id), !chainB.contains(a.id) else { continue }
+            let common = chainA.first { chainB.contains($0) }
+            let rootA = common.map { cm in chainA[chainA.firstIndex(of: cm)! - 1] } ?? chainA.last!
+            let rootB = common.map { cm in chainB[chainB.firstIndex(of: cm)! - 1] } ?? chainB.last!
+            let ra = c.tree[rootA].region
+            let rb = c.tree[rootB].region
+            guard ra.priority == rb.priority, !(chainA + chainB).contains(where: { c.tree[$0].region.overlapIntended }),
+                !(chainA + chainB).contains(where: { c.tree[$0].kind == .alias }),
+                c.shareAnInitiator(na.region, nb.region), c.canCoexist(fullCondition(c, a.id), fullCondition(c, b.id))
+            else { continue }
+            findings.append(
+                Finding(
+                    "CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses",
+                    region: b.id))
         }
         return findings
     }

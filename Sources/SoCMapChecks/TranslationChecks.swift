@@ -85,9 +85,9 @@ enum TranslationChecks {
             } else {
                 expected = nil
             }
-            guard let expected, unit != String(expected, radix: 16) else { return nil }
+            guard let expected, unit != paddedHex(expected, width: 1) else { return nil }
             return Finding(
-                "unit address @\(unit) does not match the first reg address \(hex(expected)) (dtc simple_bus_reg expects @\(String(expected, radix: 16)))",
+                "unit address @\(unit) does not match the first reg address \(hex(expected)) (dtc simple_bus_reg expects @\(paddedHex(expected, width: 1)))",
                 region: node.id)
         }
     }

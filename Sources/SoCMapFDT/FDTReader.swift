@@ -1,5 +1,6 @@
 internal import CLibFDT
 public import SoCMapDeviceTree
+import SoCMap
 
 /// Reads flattened device trees (DTB) through libfdt into `DeviceTree` values.
 public enum FDTReader {
@@ -57,7 +58,7 @@ public enum FDTReader {
         var depth = 0  // nodes begun and not ended
         var offset: Int32 = 0
         var next: Int32 = 0
-        func location() -> String { "offset 0x\(String(offset, radix: 16))" }
+        func location() -> String { "offset \(compactHex(UInt64(offset)))" }
         walking: while true {
             let tag = fdt_next_tag(fdt, offset, &next)
             if next < 0 { throw FDTError(code: next, operation: "fdt_next_tag", location: location()) }
@@ -139,12 +140,12 @@ public enum FDTReader {
         let stringsSize = UInt64(socmap_fdt_size_dt_strings(fdt))
         guard structOffset % 4 == 0 else {
             throw FDTError(
-                "the structure block starts at 0x\(String(structOffset, radix: 16)), not on a 4-byte boundary",
+                "the structure block starts at \(compactHex(UInt64(structOffset))), not on a 4-byte boundary",
                 operation: "checking the layout", location: "offset 0x8 (off_dt_struct)")
         }
         guard rsv % 8 == 0 else {
             throw FDTError(
-                "the memory reservation map starts at 0x\(String(rsv, radix: 16)), not on an 8-byte boundary",
+                "the memory reservation map starts at \(compactHex(UInt64(rsv))), not on an 8-byte boundary",
                 operation: "checking the layout", location: "offset 0x10 (off_mem_rsvmap)")
         }
         let reservationsEnd = rsv + 16 * (UInt64(max(fdt_num_mem_rsv(fdt), 0)) + 1)
@@ -158,7 +159,7 @@ public enum FDTReader {
                 let (b, bStart, bEnd) = blocks[j]
                 if aStart < bEnd && bStart < aEnd && aEnd > aStart && bEnd > bStart {
                     throw FDTError(
-                        "the \(a) [0x\(String(aStart, radix: 16)), 0x\(String(aEnd, radix: 16))) overlaps the \(b) [0x\(String(bStart, radix: 16)), 0x\(String(bEnd, radix: 16)))",
+                        "the \(a) [\(compactHex(UInt64(aStart))), \(compactHex(UInt64(aEnd)))) overlaps the \(b) [\(compactHex(UInt64(bStart))), \(compactHex(UInt64(bEnd))))",
                         operation: "checking the layout", location: "offset 0x0 (header)")
                 }
             }
@@ -166,6 +167,6 @@ public enum FDTReader {
     }
 
     private static func headerSummary(_ fdt: UnsafeRawPointer, fileSize: Int) -> String {
-        "offset 0x0 (magic 0x\(String(socmap_fdt_magic(fdt), radix: 16)), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
+        "offset 0x0 (magic \(compactHex(UInt64(socmap_fdt_magic(fdt)))), version \(socmap_fdt_version(fdt)), totalsize \(socmap_fdt_totalsize(fdt)), file \(fileSize) bytes)"
     }
 }

@@ -17,7 +17,7 @@ public indirect enum JSON: Hashable, Sendable {
     case null
 
     /// An address or size as a JSON string, `"0x40000000"`.
-    public static func address(_ value: UInt64) -> JSON { .string("0x" + String(value, radix: 16)) }
+    public static func address(_ value: UInt64) -> JSON { .string(compactHex(value)) }
 
     /// Compact one-line rendering.
     public var compact: String {

@@ -10,6 +10,10 @@ public func hex(_ value: UInt64) -> String {
     }
 }
 
+/// Formats `value` as `0x` and lowercase hex digits without separators, `0x80000000`: how JSON
+/// outputs, blob offsets and dtc's messages print numbers.
+public func compactHex(_ value: UInt64) -> String { "0x" + paddedHex(value, width: 1) }
+
 /// Formats `value` as at least `width` lowercase hex digits with no prefix, the way QEMU's
 /// `info mtree` (`%016x`) and `/proc/iomem` (`%08x`, wider when needed) print addresses.
 public func paddedHex(_ value: UInt64, width: Int) -> String {
