@@ -1,6 +1,6 @@
 internal import CLibFDT
-public import SoCMapDeviceTree
 import SoCMap
+public import SoCMapDeviceTree
 
 /// Reads flattened device trees (DTB) through libfdt into `DeviceTree` values.
 public enum FDTReader {

@@ -42,24 +42,3 @@ struct FmtCommand: ParsableCommand {
         if canonical != file.text { try writeAtomically(Data(canonical.utf8), to: map) }
     }
 }
-
-/// Writes `text` to `path` through a temporary file in the same folder and a rename, so
-/// that readers never see a partial file and an error leaves the old file untouched.
-func writeAtomically(_ data: Data, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent().appendingPathComponent(
-        ".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
-    do {
-        try data.write(to: temp)
-        if rename(temp.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temp)
-            throw ToolError("cannot write '\(path)': \(String(cString: strerror(code)))")
-        }
-    } catch let error as ToolError {
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw ToolError("cannot write '\(path)': \(error.localizedDescription)")
-    }
-}

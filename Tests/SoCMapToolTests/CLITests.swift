@@ -209,6 +209,27 @@ struct CLITests {
                 "0x4120_0000: /m-axi-gp0/axi-interconnect/axi_gpio_0 (mmio) offset 0x0"))
     }
 
+    /// Outputs replace regular files atomically (keeping their permissions), follow symbolic
+    /// links, and write devices such as /dev/null in place instead of replacing them.
+    @Test func outputsRespectWhatIsThere() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try Tool.run(["guest", "maps/x86-nvram-domains.yaml", "--domain", "domU1", "--e820", "/dev/null"]).status == 0)
+        #expect(try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.dtb", "-o", "/dev/null"]).status == 0)
+        let null = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(null[.type] as? FileAttributeType == .typeCharacterSpecial)
+        let real = dir.appendingPathComponent("real.yaml"), link = dir.appendingPathComponent("link.yaml")
+        try "old\n".write(to: real, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: real.path)
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: real)
+        #expect(try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.dtb", "-o", link.path]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == real.path)
+        #expect(try String(contentsOf: real, encoding: .utf8).contains("kind: pcie"))
+        #expect(try FileManager.default.attributesOfItem(atPath: real.path)[.posixPermissions] as? Int == 0o600)
+        let folder = try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.dtb", "-o", dir.path])
+        #expect(folder.status == 2 && folder.err.contains("it is a folder"))
+    }
+
     @Test func guestOutputs() throws {
         let e820 = try Tool.run(["guest", "maps/x86-nvram-domains.yaml", "--domain", "domU1", "--e820", "-"])
         #expect(e820.status == 0 && e820.err.isEmpty)
