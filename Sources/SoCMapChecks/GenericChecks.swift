@@ -80,10 +80,11 @@ public enum GenericChecks {
         }
     }
 
-    /// The parts of a region that occupy its parent's child space.
+    /// The parts of a region that occupy its parent's child space: its entries, a PCIe host's
+    /// windows, or a bus's windows when it has no range of its own.
     static func parts(_ region: Region) -> [AddressRange] {
-        if let host = region.pcie { return (host.ecam.map { [$0] } ?? []) + host.windows.map(\.cpuRange) }
-        if let range = region.range { return [range] }
+        if let host = region.pcie { return region.entries.map(\.range) + host.windows.map(\.cpuRange) }
+        if !region.entries.isEmpty { return region.entries.map(\.range) }
         if case .windows(let ws) = region.translation { return ws.map(\.parentRange) }
         return []
     }

@@ -26,8 +26,11 @@ enum OverlapChecks {
         return findings
     }
 
-    /// Leaf regions (and aliases) that some view places but no view lets decode anything.
+    /// Leaf regions (and aliases) that some view places but no view lets decode anything. Only
+    /// for maps with priorities: in a device tree, a node that another node's `reg` covers is
+    /// named beside it at every address (its claims), not hidden.
     static func shadowedRegions(_ c: CheckContext) -> [Finding] {
+        guard c.map.overlapRule == .priority else { return [] }
         var placed = Set<RegionID>()
         var visible = Set<RegionID>()
         // Broken aliases (every alias on a cycle is reported) show nothing; they are reported as

@@ -9,7 +9,7 @@ enum PCIeChecks {
             var windows: [(String, AddressRange)] = []
             if region.kind.requiresNaturalAlignment, let r = region.range { windows.append(("window", r)) }
             if let host = region.pcie {
-                if let e = host.ecam { windows.append(("ECAM", e)) }
+                if let e = region.ecam { windows.append(("ECAM", e)) }
                 windows += host.windows.map { ("\($0.space.rawValue) window", $0.cpuRange) }
             }
             for (what, r) in windows where !r.isAligned(to: r.naturalAlignment) {
@@ -17,7 +17,7 @@ enum PCIeChecks {
                     Finding("\(what) \(r) is not aligned to \(hex(r.naturalAlignment)), the natural alignment of its size", region: node.id)
                 )
             }
-            if let e = region.pcie?.ecam, !e.isAligned(to: 1 << 20) || (e.size ?? 0) % (1 << 20) != 0 {
+            if let e = region.ecam, !e.isAligned(to: 1 << 20) || (e.size ?? 0) % (1 << 20) != 0 {
                 findings.append(Finding("ECAM \(e) must start on and span whole 1 MiB buses", region: node.id))
             }
         }
@@ -26,7 +26,7 @@ enum PCIeChecks {
 
     static func busRange(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.compactMap { node in
-            guard let host = node.region.pcie, let ecam = host.ecam else { return nil }
+            guard let host = node.region.pcie, let ecam = node.region.ecam else { return nil }
             let buses = UInt64(host.lastBus) - UInt64(host.firstBus) + 1
             let expected = buses << 20
             guard ecam.size != expected else { return nil }
@@ -40,7 +40,7 @@ enum PCIeChecks {
         c.tree.nodes.flatMap { node -> [Finding] in
             guard let host = node.region.pcie else { return [] }
             let named =
-                (host.ecam.map { [("ECAM", $0)] } ?? [])
+                (node.region.ecam.map { [("ECAM", $0)] } ?? [])
                 + host.windows.enumerated().map { ("\($1.space.rawValue) window \($0)", $1.cpuRange) }
             var out: [Finding] = []
             for i in named.indices {

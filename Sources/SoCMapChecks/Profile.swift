@@ -123,7 +123,7 @@ enum Rules {
             // Each part goes through the host's ancestors like the host itself.
             func place(_ r: AddressRange) -> AddressRange? { c.resolved.place(r, inParentOf: id) }
             var parts: [(id: RegionID, what: String, space: PCISpace?, range: AddressRange)] = []
-            if let e = host.ecam, let p = place(e) { parts.append((id, "ECAM", nil, p)) }
+            if let e = c.tree[id].region.ecam, let p = place(e) { parts.append((id, "ECAM", nil, p)) }
             for w in host.windows { if let p = place(w.cpuRange) { parts.append((id, "\(w.space.rawValue) window", w.space, p)) } }
             return parts
         }

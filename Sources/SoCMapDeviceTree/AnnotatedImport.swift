@@ -11,6 +11,7 @@ extension Reader {
             compatible: tree.property("compatible", of: root)?.strings ?? [], source: source)
         if let bits = tree.property("address-bits", of: metadata)?.u32 { map.addressBits = Int(bits) }
         map.profile = text(metadata, "profile")
+        map.overlapRule = text(metadata, "overlaps").flatMap(OverlapRule.init(rawValue:)) ?? .priority
         map.notes = text(metadata, "notes")
         if let list = tree.child(of: metadata, named: "initiators") {
             map.initiators = tree.children(of: list).compactMap { n in text(n, "id").map { Initiator(name: $0, doc: text(n, "doc")) } }
@@ -60,21 +61,26 @@ extension Reader {
             }
             let name = String(regionPath.split(separator: "/").last ?? "")
             var r = Region(name: name, kind: kind, location: location)
-            let parentCells = try cellsAbove(node)
-            let entries = try regEntries(node, cells: parentCells)
+            let parentCells = cellsAbove(node)
             if let e = note("extent"), e.count == 16 {
                 r.range = AddressRange(base: e.number(at: 0, count: 2) ?? 0, last: e.number(at: 2, count: 2) ?? 0)
-            } else if kind != .pcie {
-                r.range = entries.first.flatMap { range($0, of: node, sizeCellsZero: parentCells.1 == 0) }
+            } else {
+                r.entries = entries(node, cells: parentCells)
             }
             if kind == .pcie {
-                r.pcie = try pcie(node, parentCells: parentCells, disabled: false, compatible: [])?.pcie
+                r.pcie = pcie(node, parentCells: parentCells, disabled: false, compatible: [])?.pcie
+                let written = property(ids.compatible, of: node)?.strings ?? []
+                if let noted = note("ecam-entry")?.u32 {
+                    r.pcie?.ecamEntry = noted == .max ? nil : Int(noted)
+                } else {
+                    r.pcie?.ecamEntry = PCIeHost.configurationEntry(in: r.entries, compatible: written)
+                }
             }
             switch note("translation")?.string {
             case "none"?: r.translation = .none
             case "windows"?:
-                let own = try childCells(of: node)
-                r.translation = .windows(try windows(node, own: (own.address, own.size), parent: parentCells) ?? [])
+                let own = childCells(of: node)
+                r.translation = .windows(windows(node, own: own.pair, parent: parentCells) ?? [])
             default: r.translation = .identity
             }
             r.priority = note("priority")?.u32.map { Int(Int32(bitPattern: $0)) } ?? 0
@@ -135,10 +141,9 @@ extension Reader {
     }
 
     /// The `#address-cells`/`#size-cells` that apply to `node` (its parent's).
-    func cellsAbove(_ node: NodeID) throws(MapInputError) -> (Int, Int) {
+    mutating func cellsAbove(_ node: NodeID) -> (Int, Int) {
         guard let parent = tree.parent(of: node) else { return (2, 1) }
-        let c = try childCells(of: parent)
-        return (c.address, c.size)
+        return childCells(of: parent).pair
     }
 
     static func typedValue(_ p: DeviceTree.Property, _ type: String) -> Region.Property.Value {

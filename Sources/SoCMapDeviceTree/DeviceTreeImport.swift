@@ -1,41 +1,58 @@
 public import SoCMap
 
-/// Turns a device tree into a map with Linux's reading of it (`drivers/of`):
+/// Turns a device tree into a map with Linux's reading of it (`drivers/of/address.c`).
 ///
-/// - `#address-cells`/`#size-cells` come from the parent, default 2/1 when absent (with a
-///   warning like dtc's `avoid_default_addr_size`); 1-4 address cells are accepted.
+/// Import is tolerant: only what `fdt_check_full` and the libfdt bridge's layout checks reject
+/// refuses a blob. Every semantic oddity is a warning on its node (with a check id), after which
+/// the import does what Linux does:
+///
+/// - `#address-cells`/`#size-cells` come from the parent. When absent, the spec's defaults 2/1
+///   apply (dtc's `avoid_default_addr_size` warning; the warning says what Linux, which walks up
+///   to an ancestor instead, would use). An address-cell count outside 1-4, or a `#size-cells`
+///   of 0, makes the level untranslatable (`OF_CHECK_COUNTS`): the children keep their `reg`
+///   entries but reach no CPU address. A malformed cell property counts as absent.
+/// - `reg` is split into whole entries; trailing cells are ignored. Every entry stays with its
+///   node (one region per node), named by `reg-names`.
 /// - `ranges` absent: children are not reachable from the parent; empty: identity; entries:
-///   windows, the first one holding a child's start address translates it. A level with
-///   `#size-cells = 0` (I2C, SPI) is not translatable.
-/// - PCI hosts (`device_type = "pci"`): ECAM from `reg`, windows from 3-cell `ranges` by space
-///   code (io, mem32, mem64, prefetchable); configuration space never translates.
+///   windows (trailing cells ignored), the first one holding a child's start address
+///   translates it.
+/// - PCI hosts (`device_type = "pci"`): the configuration space is the entry named `cfg`,
+///   `config` or `ecam` (or the only entry of `pci-host-ecam-generic`); other entries are the
+///   host's register blocks; windows come from 3-cell `ranges` by space code.
 /// - `/memory` (`linux,usable-memory` wins over `reg`), `/reserved-memory` (ignored when its
 ///   cells differ from the root's or it lacks `ranges`, as Linux ignores it), `/memreserve/`.
+/// - Device trees have no priorities: the map uses `OverlapRule.deviceTree`.
 ///
 /// A tree exported by socmap carries a `/socmap` annotations node; import then rebuilds the
-/// original map exactly.
+/// original map exactly (or, if the annotations cannot be read, warns and reads the tree as any
+/// other).
 public struct DeviceTreeImport: Sendable {
     /// The map.
     public private(set) var map: AddressMap
-    /// Warnings met on the way (defaulted cells, ignored nodes).
+    /// Warnings met on the way, one per odd node and problem.
     public private(set) var warnings: [Diagnostic] = []
 
     /// Properties that the import turns into region fields rather than keeping verbatim.
-    static let structural: Set<String> = ["reg", "ranges", "#address-cells", "#size-cells", "compatible", "status"]
+    static let structural: Set<String> = ["reg", "reg-names", "ranges", "#address-cells", "#size-cells", "compatible", "status"]
     /// Root children that hold no address-map information.
     static let skippedRootNodes: Set<String> = ["chosen", "aliases", "cpus", "__symbols__", "__fixups__", "__local_fixups__", "socmap"]
 
-    /// Reads `tree`; `source` names it in diagnostics.
-    ///
-    /// - Throws: `MapInputError` for malformed cells, `reg` or `ranges`, naming the node path.
-    public init(tree: DeviceTree, source: String) throws(MapInputError) {
+    /// Reads `tree`; `source` names it in diagnostics. Never fails: what is odd is in `warnings`.
+    public init(tree: DeviceTree, source: String) {
         var reader = Reader(tree: tree, source: source)
         if let metadata = tree.child(of: tree.root, named: "socmap"),
             tree.property("compatible", of: metadata)?.strings?.contains("socmap,annotations") == true
         {
-            map = try reader.annotated(metadata)
+            do {
+                map = try reader.annotated(metadata)
+            } catch {
+                for d in error.diagnostics {
+                    reader.warn(d.checkID, d.message + "; the tree is read without its annotations", path: d.path ?? "/socmap")
+                }
+                map = reader.generic()
+            }
         } else {
-            map = try reader.generic()
+            map = reader.generic()
         }
         warnings = reader.warnings
     }
@@ -47,7 +64,7 @@ struct RegEntry {
     var size: UInt64
 }
 
-/// The entries of a checked `reg` property, read on demand.
+/// The whole entries of a `reg` property, read on demand.
 struct RegTable: RandomAccessCollection {
     let property: DeviceTree.Property?
     let cells: (Int, Int)
@@ -56,7 +73,8 @@ struct RegTable: RandomAccessCollection {
     init(property: DeviceTree.Property?, cells: (Int, Int)) {
         self.property = property
         self.cells = cells
-        count = property.map { $0.count / ((cells.0 + cells.1) * 4) } ?? 0
+        let entry = (cells.0 + cells.1) * 4
+        count = entry > 0 ? (property.map { $0.count / entry } ?? 0) : 0
     }
 
     var startIndex: Int { 0 }
@@ -71,12 +89,26 @@ struct RegTable: RandomAccessCollection {
     }
 }
 
+/// What a node says about its children's addresses.
+struct ChildCells {
+    /// Address cells per child `reg` entry (may be out of range: then nothing translates).
+    var address: Int
+    /// Size cells per child `reg` entry.
+    var size: Int
+    /// Whether the node lacked one of the properties (the spec's default was used).
+    var defaulted: Bool
+    /// Linux's `OF_CHECK_COUNTS`: 1-4 address cells and a non-zero size.
+    var translatable: Bool { (1...4).contains(address) && size > 0 }
+    var pair: (Int, Int) { (address, size) }
+}
+
 /// Reads one tree: the state import carries from node to node.
 struct Reader {
     typealias NodeID = DeviceTree.NodeID
     let tree: DeviceTree
     let source: String
-    var warnings: [Diagnostic] = []
+    private(set) var warnings: [Diagnostic] = []
+    private var warned = Set<String>()
     /// The last `compatible` value decoded, and its strings.
     var lastCompatible: (bytes: ArraySlice<UInt8>, strings: [String])?
 
@@ -95,16 +127,13 @@ struct Reader {
         MapInputError([Diagnostic(.error, id, message, at: location, path: path)])
     }
 
-    /// An error about `node`, naming its path (built only now: paths are for messages).
-    func fail(_ id: String, _ message: String, _ node: NodeID) -> MapInputError {
-        fail(id, message, path: tree.path(of: node))
-    }
-
+    /// A warning; the same one twice (same check, node and text) is kept once.
     mutating func warn(_ id: String, _ message: String, path: String) {
+        guard warned.insert("\(id)|\(path)|\(message)").inserted else { return }
         warnings.append(Diagnostic(.warning, id, message, at: location, path: path))
     }
 
-    /// A warning about `node`.
+    /// A warning about `node` (its path is built only now: paths are for messages).
     mutating func warn(_ id: String, _ message: String, _ node: NodeID) {
         warn(id, message, path: tree.path(of: node))
     }
@@ -116,48 +145,84 @@ struct Reader {
         name.flatMap { tree.property($0, of: node) }
     }
 
-    /// A node's `#address-cells`/`#size-cells` for its children: (cells, defaulted).
-    func childCells(of node: NodeID) throws(MapInputError) -> (address: Int, size: Int, defaulted: Bool) {
-        func read(_ name: String, _ id: DeviceTree.Name?, default value: Int, range: ClosedRange<Int>) throws(MapInputError) -> (Int, Bool)
-        {
+    /// A node's `#address-cells`/`#size-cells` for its children, with a warning for a value that
+    /// is malformed or stops translation. Absent or malformed ones take the spec's defaults 2/1.
+    mutating func childCells(of node: NodeID) -> ChildCells {
+        func read(_ name: String, _ id: DeviceTree.Name?, default value: Int) -> (Int, Bool) {
             guard let p = property(id, of: node) else { return (value, true) }
-            guard let v = p.u32 else { throw fail("cells", "\(name) must be one 32-bit cell, not \(p.count) bytes", node) }
-            guard range.contains(Int(v)) else {
-                throw fail("cells", "\(name) = <\(v)> is outside \(range.lowerBound)-\(range.upperBound)", node)
+            guard let v = p.u32 else {
+                warn("cells", "\(name) is \(p.count) bytes, not one 32-bit cell; read as absent (the default \(value))", node)
+                return (value, true)
             }
             return (Int(v), false)
         }
-        let (a, da) = try read("#address-cells", ids.addressCells, default: 2, range: 1...4)
-        let (s, ds) = try read("#size-cells", ids.sizeCells, default: 1, range: 0...4)
-        return (a, s, da || ds)
+        let (a, da) = read("#address-cells", ids.addressCells, default: 2)
+        let (s, ds) = read("#size-cells", ids.sizeCells, default: 1)
+        if a == 0 {
+            warn(
+                "cells",
+                "#address-cells = <0>: nothing below this node has an address (as on interrupt controllers); reg below it is ignored", node)
+        } else if a > 4 {
+            warn(
+                "cells", "#address-cells = <\(a)> is above 4: addresses below this node cannot be translated (Linux OF_CHECK_COUNTS)", node)
+        }
+        return ChildCells(address: a, size: s, defaulted: da || ds)
     }
 
-    /// `reg` (or `linux,usable-memory`) split into entries with the parent's cells.
-    func regEntries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) throws(MapInputError) -> RegTable {
+    /// What Linux would use for `node`'s children where the node lacks cell properties: the
+    /// nearest ancestor's, else its root defaults 1/1 (`of_bus_n_addr_cells`).
+    func linuxInheritedCells(of node: NodeID) -> (Int, Int) {
+        func inherited(_ id: DeviceTree.Name?) -> Int {
+            var current: NodeID? = node
+            while let n = current {
+                if let v = property(id, of: n)?.u32 { return Int(v) }
+                current = tree.parent(of: n)
+            }
+            return 1
+        }
+        return (inherited(ids.addressCells), inherited(ids.sizeCells))
+    }
+
+    /// Warns when a node with children that have `reg` lacks cell properties.
+    mutating func warnIfDefaulted(_ cells: ChildCells, of node: NodeID) {
+        guard cells.defaulted, tree.children(of: node).contains(where: { property(ids.reg, of: $0) != nil }) else { return }
+        let linux = linuxInheritedCells(of: node)
+        let note = linux == (cells.address, cells.size) ? "" : " (Linux walks up to an ancestor's instead: \(linux.0)/\(linux.1))"
+        warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the spec's defaults 2/1" + note, node)
+    }
+
+    /// `reg` (or `linux,usable-memory`) split into whole entries with the parent's cells.
+    mutating func regEntries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) -> RegTable {
         guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return RegTable(property: nil, cells: cells) }
         let entry = (cells.0 + cells.1) * 4
-        guard p.count > 0, p.count % entry == 0 else {
-            throw fail(
+        // Linux reads no address where the parent's address-cell count is outside 1-4 (the parent
+        // was warned about).
+        guard (1...4).contains(cells.0) else { return RegTable(property: nil, cells: cells) }
+        if p.count == 0 {
+            warn("reg-format", "\(p.name) is empty", node)
+        } else if p.count % entry != 0 {
+            warn(
                 "reg-format",
-                "\(p.name) is \(p.count) bytes, not a non-empty multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4)",
+                "\(p.name) is \(p.count) bytes, not a multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4); the \(p.count / entry) whole entries are read, as Linux reads them",
                 node)
         }
         return RegTable(property: p, cells: cells)
     }
 
-    /// `ranges` of a bus node: nil when absent, [] when empty, else windows.
-    mutating func windows(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> [TranslationWindow]? {
+    /// `ranges` of a bus node: nil when absent, [] when empty, else windows (whole entries).
+    mutating func windows(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) -> [TranslationWindow]? {
         guard let p = property(ids.ranges, of: node) else { return nil }
         if p.count == 0 { return [] }
         let count = own.0 + parent.0 + own.1
-        guard p.count % (count * 4) == 0 else {
-            throw fail(
+        guard count > 0 else { return nil }
+        if p.count % (count * 4) != 0 {
+            warn(
                 "ranges-format",
-                "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4)",
+                "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4); the whole entries are read",
                 node)
         }
         var result: [TranslationWindow] = []
-        for i in stride(from: 0, to: p.count / 4, by: count) {
+        for i in stride(from: 0, to: p.count / 4 - count + 1, by: count) {
             let child = p.number(at: i, count: own.0) ?? 0
             let parentAddress = p.number(at: i + own.0, count: parent.0) ?? 0
             let size = p.number(at: i + own.0 + parent.0, count: own.1) ?? 0
@@ -173,7 +238,8 @@ struct Reader {
         return result
     }
 
-    /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps.
+    /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps. A
+    /// `#size-cells = 0` level gives addresses without size: one byte each.
     mutating func range(_ e: RegEntry, of node: NodeID, sizeCellsZero: Bool) -> AddressRange? {
         if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
         guard let r = AddressRange(base: e.address, size: e.size) else {
@@ -182,11 +248,30 @@ struct Reader {
         }
         return r
     }
+
+    /// Every usable entry of a node's `reg`, named by `reg-names`.
+    mutating func entries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) -> [Region.Entry] {
+        let table = regEntries(node, cells: cells, usableMemory: usableMemory)
+        guard !table.isEmpty else { return [] }
+        let names = usableMemory ? nil : property(ids.regNames, of: node)?.strings
+        if let names, names.count != table.count {
+            warn(
+                "reg-names",
+                "reg-names has \(names.count) names for \(table.count) reg entries; the first \(min(names.count, table.count)) are used",
+                node)
+        }
+        var result: [Region.Entry] = []
+        for (i, e) in table.enumerated() {
+            guard let r = range(e, of: node, sizeCellsZero: cells.1 == 0) else { continue }
+            result.append(Region.Entry(range: r, name: names.flatMap { i < $0.count ? $0[i] : nil }))
+        }
+        return result
+    }
 }
 
 /// Handles of the property names import reads, looked up once per tree.
 struct KnownNames {
-    let reg, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap,
+    let reg, regNames, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap,
         reusable: DeviceTree.Name?
     /// Whether each name (by handle index) is one import turns into region fields
     /// (`DeviceTreeImport.structural`).
@@ -194,6 +279,7 @@ struct KnownNames {
 
     init(_ tree: DeviceTree) {
         reg = tree.name("reg")
+        regNames = tree.name("reg-names")
         ranges = tree.name("ranges")
         compatible = tree.name("compatible")
         status = tree.name("status")

@@ -35,6 +35,7 @@ struct ExportBuilder {
         let addressCells, sizeCells, model, compatible, reg, ranges, deviceType, busRange, noMap, status: DeviceTree.Name
         let translation, region, kind, extent, priority, when, mapCompatible, seenBy, seenByNone, disabled: DeviceTree.Name
         let overlapIntended, hypervisor, childrenUnclipped, notes, aliasOf, offset, properties, propertyTypes, node: DeviceTree.Name
+        let regNames, ecamEntry: DeviceTree.Name
     }
 
     init(map: AddressMap, resolved: ResolvedMap?, setting: SwitchSetting) {
@@ -43,8 +44,8 @@ struct ExportBuilder {
         self.setting = setting
         var values: [UInt64] = [map.addressLimit]
         for r in map.regions.flatMap(RegionTree.expand) {
-            if let range = r.range { values += [range.last, range.sizeMinusOne] }
-            if let host = r.pcie { values += host.windows.map(\.cpuRange.last) + (host.ecam.map { [$0.last] } ?? []) }
+            for e in r.entries { values += [e.range.last, e.range.sizeMinusOne] }
+            if let host = r.pcie { values += host.windows.map(\.cpuRange.last) }
         }
         rootCells = map.addressBits > 32 ? 2 : DeviceTreeExport.cellsNeeded(values)
         // Both trees intern the same names in the same order, so ids agree between them.
@@ -52,6 +53,7 @@ struct ExportBuilder {
             "#address-cells", "#size-cells", "model", "compatible", "reg", "ranges", "device_type", "bus-range", "no-map", "status",
             "translation", "region", "kind", "extent", "priority", "when", "map-compatible", "seen-by", "seen-by-none", "disabled",
             "overlap-intended", "hypervisor", "children-unclipped", "notes", "alias-of", "offset", "properties", "property-types", "node",
+            "reg-names", "ecam-entry",
         ]
         let capacity = map.regions.count * 4
         out = DeviceTree.Builder(capacity: capacity)
@@ -68,7 +70,7 @@ struct ExportBuilder {
             busRange: ids[7], noMap: ids[8], status: ids[9], translation: ids[10], region: ids[11], kind: ids[12], extent: ids[13],
             priority: ids[14], when: ids[15], mapCompatible: ids[16], seenBy: ids[17], seenByNone: ids[18], disabled: ids[19],
             overlapIntended: ids[20], hypervisor: ids[21], childrenUnclipped: ids[22], notes: ids[23], aliasOf: ids[24], offset: ids[25],
-            properties: ids[26], propertyTypes: ids[27], node: ids[28])
+            properties: ids[26], propertyTypes: ids[27], node: ids[28], regNames: ids[29], ecamEntry: ids[30])
     }
 
     mutating func build(includeDomains: Bool = true) {
@@ -108,9 +110,9 @@ struct ExportBuilder {
             var address = false
             var size = false
             forEachExpanded(r.children) { c in
-                if let range = c.range {
-                    address = address || range.last > 0xFFFF_FFFF
-                    size = size || range.sizeMinusOne > 0xFFFF_FFFF
+                for e in c.entries {
+                    address = address || e.range.last > 0xFFFF_FFFF
+                    size = size || e.range.sizeMinusOne > 0xFFFF_FFFF
                 }
                 if case .windows(let ws) = c.translation { address = address || ws.contains { $0.parentRange.last > 0xFFFF_FFFF } }
             }
@@ -171,7 +173,7 @@ struct ExportBuilder {
             guard isReservedLeaf(r, atRoot: true) else { return }
             reservedNames.append(Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &reservedUsed))
             out.beginNode(reservedNames[reservedNames.count - 1])
-            if let range = r.range { out.pair(names.reg, range.base, rootCells, range.sizeMinusOne &+ 1, rootCells) }
+            writeReg(r, cells: (rootCells, rootCells))
             out.empty(names.noMap)
             finishDeviceNode(r)
             reservedCompatibleMatches.append(compatibleMatches(r))
@@ -179,6 +181,22 @@ struct ExportBuilder {
         }
         out.endNode()
         return name
+    }
+
+    /// `reg` with every entry of the region, and `reg-names` when some entry is named.
+    mutating func writeReg(_ r: Region, cells: (Int, Int)) {
+        guard !r.entries.isEmpty else { return }
+        if r.entries.count == 1 {
+            out.pair(names.reg, r.entries[0].range.base, cells.0, r.entries[0].range.sizeMinusOne &+ 1, cells.1)
+        } else {
+            out.setProperty(names.reg) { bytes in
+                for e in r.entries {
+                    BigEndian.appendNumber(e.range.base, cells: cells.0, to: &bytes)
+                    BigEndian.appendNumber(e.range.sizeMinusOne &+ 1, cells: cells.1, to: &bytes)
+                }
+            }
+        }
+        if r.entries.contains(where: { $0.name != nil }) { out.strings(names.regNames, r.entries.map { $0.name ?? "" }) }
     }
 
     /// Status and the map's own properties, the last of a device node's properties.
@@ -236,18 +254,18 @@ struct ExportBuilder {
         switch r.kind {
         case .pcie:
             let host = r.pcie!
-            let unitValue = host.ecam?.base ?? host.windows.first?.cpuRange.base
-            // A host without ECAM is no `pci-host-ecam-generic` (the PCI binding requires `reg`):
-            // it keeps its windows but not the PCI device_type.
-            name = Self.uniqueName(host.ecam == nil ? "pci-host" : "pcie", unit: unitValue, used: &used)
+            let unitValue = r.ecam?.base ?? r.range?.base ?? host.windows.first?.cpuRange.base
+            // A host without `reg` is no PCI host node (the binding requires `reg`): it keeps its
+            // windows but not the PCI device_type. An ECAM without compatible is the generic one.
+            name = Self.uniqueName(r.entries.isEmpty ? "pci-host" : "pcie", unit: unitValue, used: &used)
             out.beginNode(name)
-            if host.ecam != nil || !r.compatible.isEmpty {
+            if r.ecam != nil || !r.compatible.isEmpty {
                 out.strings(names.compatible, r.compatible.isEmpty ? ["pci-host-ecam-generic"] : r.compatible)
             }
-            if host.ecam != nil { out.strings(names.deviceType, ["pci"]) }
+            if !r.entries.isEmpty { out.strings(names.deviceType, ["pci"]) }
             out.cells(names.addressCells, [3])
             out.cells(names.sizeCells, [2])
-            if let e = host.ecam { out.pair(names.reg, e.base, cells.0, e.sizeMinusOne &+ 1, cells.1) }
+            writeReg(r, cells: cells)
             out.cells(names.busRange, [UInt32(host.firstBus), UInt32(host.lastBus)])
             out.setProperty(names.ranges) { bytes in
                 for w in host.windows {
@@ -288,9 +306,7 @@ struct ExportBuilder {
             }
             // Aliases carry no `reg`: they would repeat their target's unit address (dtc's
             // unique_unit_address) and are no device; their range travels in the annotation.
-            if let range, !isBus, r.kind != .alias {
-                out.pair(names.reg, range.base, cells.0, range.sizeMinusOne &+ 1, cells.1)
-            }
+            if !isBus, r.kind != .alias { writeReg(r, cells: cells) }
             if r.kind == .sram && r.children.isEmpty, let range {
                 out.cells(names.addressCells, [1])
                 out.cells(names.sizeCells, [1])
@@ -365,12 +381,23 @@ struct ExportBuilder {
             nodePaths![String(decoding: mapPath, as: UTF8.self)] = String(decoding: dtPath, as: UTF8.self)
         }
         let extent = r.range.flatMap { range in !hasReg && r.kind != .pcie ? range : nil }
+        // Which entry is the ECAM, when the written node does not say it by the bindings' rule.
+        var ecamNote: UInt32?
+        if let host = r.pcie {
+            let written = out.currentValue(names.compatible).map { DeviceTree.Property(name: "compatible", slice: $0).strings ?? [] } ?? []
+            if PCIeHost.configurationEntry(in: r.entries, compatible: written) != host.ecamEntry {
+                ecamNote = host.ecamEntry.map(UInt32.init) ?? .max
+            }
+        }
         guard
-            translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible || r.seenBy != nil || r.disabled
+            ecamNote != nil || translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible
+                || r.seenBy != nil
+                || r.disabled
                 || r.overlapIntended || r.hypervisorOnly || !r.clipsChildren || r.notes != nil || r.alias != nil || !r.properties.isEmpty
         else { return }
         notes.beginNode("region-\(index)")
         if let translation { notes.strings(names.translation, [translation]) }
+        if let ecamNote { notes.cells(names.ecamEntry, [ecamNote]) }
         if let range = extent { notes.pair(names.extent, range.base, 2, range.last, 2) }
         if r.priority != 0 { notes.cells(names.priority, [UInt32(bitPattern: Int32(clamping: r.priority))]) }
         if let c = r.condition { notes.strings(names.when, [c.description]) }

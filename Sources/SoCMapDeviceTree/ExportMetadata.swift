@@ -8,6 +8,7 @@ extension ExportBuilder {
         out.setProperty("map-name", .strings([map.name]))
         out.setProperty("address-bits", .cells([UInt32(map.addressBits)]))
         if let p = map.profile { out.setProperty("profile", .strings([p])) }
+        if map.overlapRule != .priority { out.setProperty("overlaps", .strings([map.overlapRule.rawValue])) }
         if let n = map.notes { out.strings(names.notes, [n]) }
         if !map.initiators.isEmpty {
             out.node("initiators") { list in

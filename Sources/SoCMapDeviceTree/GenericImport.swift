@@ -2,30 +2,35 @@ import SoCMap
 
 extension Reader {
     /// Imports a device tree that socmap did not write, with Linux's semantics.
-    mutating func generic() throws(MapInputError) -> AddressMap {
+    mutating func generic() -> AddressMap {
         let root = tree.root
         let model = property(ids.model, of: root)?.string
         var map = AddressMap(
             name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
             compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
-        let rootCells = try childCells(of: root)
-        if rootCells.defaulted && tree.children(of: root).contains(where: { property(ids.reg, of: $0) != nil }) {
-            warn("avoid_default_addr_size", "root has no #address-cells/#size-cells; using the defaults 2/1", path: "/")
+        map.overlapRule = .deviceTree
+        var rootCells = childCells(of: root)
+        warnIfDefaulted(rootCells, of: root)
+        if !rootCells.translatable {
+            warn("cells", "the root's cells cannot address anything; using the spec's defaults 2/1 for its children instead", root)
+            rootCells = ChildCells(address: 2, size: 1, defaulted: true)
         }
         map.addressBits = rootCells.address == 1 ? 32 : 64
         var regions: [Region] = []
+        if property(ids.reg, of: root) != nil { warn("reg-format", "the root node has reg, which the spec does not allow; ignored", root) }
         for child in tree.children(of: root) where !DeviceTreeImport.skippedRootNodes.contains(tree.baseName(of: child)) {
             if property(ids.deviceType, of: child)?.isString("memory") == true {
-                regions += try memory(child, cells: (rootCells.address, rootCells.size))
+                if let r = memory(child, cells: rootCells.pair) { regions.append(r) }
             } else if tree.node(child, isNamed: "reserved-memory") {
-                regions += try reservedMemory(child, rootCells: (rootCells.address, rootCells.size))
+                regions += reservedMemory(child, rootCells: rootCells.pair)
             } else {
-                try importNode(child, parentCells: (rootCells.address, rootCells.size), into: &regions)
+                importNode(child, parentCells: rootCells, into: &regions)
             }
         }
+        // /memreserve/ entries last: the RAM they are cut from answers first (it is still RAM),
+        // and decode names the reservation beside it.
         for (i, r) in tree.reservations.enumerated() {
             guard let range = AddressRange(base: r.address, size: r.size) else { continue }
-            // Carve-outs sit above the RAM they are cut from.
             regions.append(
                 Region(
                     name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)",
@@ -35,26 +40,21 @@ extension Reader {
         return map
     }
 
-    /// `/memory` nodes: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: NodeID, cells: (Int, Int)) throws(MapInputError) -> [Region] {
+    /// A `/memory` node: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
+    mutating func memory(_ node: NodeID, cells: (Int, Int)) -> Region? {
         let usable = property(ids.usableMemory, of: node) != nil
-        let entries = try regEntries(node, cells: cells, usableMemory: usable)
-        let name = tree.name(of: node)
-        var regions: [Region] = []
-        for (i, e) in entries.enumerated() {
-            guard let range = range(e, of: node, sizeCellsZero: false) else { continue }
-            var r = Region(name: i == 0 ? name : "\(name).\(i)", kind: .dram, range: range, location: location)
-            r.disabled = isDisabled(node)
-            if usable { r.notes = "from linux,usable-memory" }
-            r.properties = extraProperties(node, skipping: [ids.deviceType, ids.usableMemory])
-            regions.append(r)
-        }
-        return regions
+        let entries = entries(node, cells: cells, usableMemory: usable)
+        guard !entries.isEmpty else { return nil }
+        var r = Region(name: tree.name(of: node), kind: .dram, entries: entries, location: location)
+        r.disabled = isDisabled(node)
+        if usable { r.notes = "from linux,usable-memory" }
+        r.properties = extraProperties(node, skipping: [ids.deviceType, ids.usableMemory])
+        return r
     }
 
     /// `/reserved-memory` children with `reg`, as Linux reads them.
-    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) throws(MapInputError) -> [Region] {
-        let own = try childCells(of: node)
+    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) -> [Region] {
+        let own = childCells(of: node)
         guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
             warn(
                 "reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges",
@@ -64,14 +64,14 @@ extension Reader {
         var regions: [Region] = []
         for child in tree.children(of: node) {
             if isDisabled(child) { continue }
-            let entries = try regEntries(child, cells: rootCells)
-            guard let first = entries.first else {
+            guard property(ids.reg, of: child) != nil else {
                 warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", child)
                 continue
             }
-            guard let range = range(first, of: child, sizeCellsZero: false) else { continue }
+            let entries = entries(child, cells: rootCells)
+            guard !entries.isEmpty else { continue }
             var r = Region(
-                name: tree.name(of: child), kind: .reserved, range: range, priority: 1,
+                name: tree.name(of: child), kind: .reserved, entries: entries, priority: 1,
                 compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
             var notes: [String] = []
             if property(ids.noMap, of: child) != nil { notes.append("no-map") }
@@ -125,41 +125,34 @@ extension Reader {
         return .bytes(Array(bytes))
     }
 
-    /// One node and its subtree (plus one companion region per further `reg` entry), or
-    /// nothing when it holds no addresses at all.
-    mutating func importNode(_ node: NodeID, parentCells: (Int, Int), into regions: inout [Region]) throws(MapInputError) {
+    /// One node and its subtree, as one region holding every `reg` entry, or nothing when it
+    /// holds no addresses at all.
+    mutating func importNode(_ node: NodeID, parentCells: ChildCells, into regions: inout [Region]) {
         let disabled = isDisabled(node)
         let compatible = compatibleStrings(node)
         let deviceType = property(ids.deviceType, of: node)
-        let name = tree.name(of: node)
         if deviceType?.isString("pci") == true || deviceType?.isString("pciex") == true {
-            if let host = try pcie(node, parentCells: parentCells, disabled: disabled, compatible: compatible) { regions.append(host) }
+            if let host = pcie(node, parentCells: parentCells.pair, disabled: disabled, compatible: compatible) { regions.append(host) }
             return
         }
-        let entries = try regEntries(node, cells: parentCells)
+        let entries = entries(node, cells: parentCells.pair)
         var children: [Region] = []
         var translation = Translation.none
         var dmaNote: String?
         let childNodes = tree.children(of: node)
         if !childNodes.isEmpty {
-            let own = try childCells(of: node)
-            if own.defaulted && childNodes.contains(where: { property(ids.reg, of: $0) != nil }) {
-                warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the defaults 2/1", node)
-            }
-            if own.size == 0 {
-                translation = .none  // A #size-cells = 0 level is not translatable.
-            } else if let ws = try windows(node, own: (own.address, own.size), parent: parentCells) {
+            let own = childCells(of: node)
+            warnIfDefaulted(own, of: node)
+            // Nothing below an untranslatable level reaches the CPU: its windows do not matter.
+            if own.translatable, parentCells.translatable, let ws = windows(node, own: own.pair, parent: parentCells.pair) {
                 translation = ws.isEmpty ? .identity : .windows(ws)
             }
-            for child in childNodes {
-                try importNode(child, parentCells: (own.address, own.size), into: &children)
-            }
-            dmaNote = try dmaRanges(node, own: (own.address, own.size), parent: parentCells)
+            for child in childNodes { importNode(child, parentCells: own, into: &children) }
+            dmaNote = dmaRanges(node, own: own.pair, parent: parentCells.pair)
         }
-        let firstRange = entries.first.flatMap { range($0, of: node, sizeCellsZero: parentCells.1 == 0) }
-        guard firstRange != nil || !children.isEmpty else { return }
+        guard !entries.isEmpty || !children.isEmpty else { return }
         let kind: RegionKind
-        if firstRange == nil {
+        if entries.isEmpty {
             kind = .bus
         } else if compatible.contains("mmio-sram") {
             kind = .sram
@@ -169,57 +162,52 @@ extension Reader {
             kind = .mmio
         }
         var notes: String?
-        if parentCells.1 == 0 { notes = "on a bus with #size-cells = 0: not translatable" }
-        if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
-        if entries.count > 1 {
-            notes = [notes, "has \(entries.count) reg entries; the others follow as \(name).N"].compactMap { $0 }.joined(separator: "; ")
+        if !parentCells.translatable && !entries.isEmpty {
+            notes =
+                parentCells.size == 0
+                ? "on a bus with #size-cells = 0: not translatable" : "below #address-cells = <\(parentCells.address)>: not translatable"
         }
+        if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
         let leafSRAM = kind == .sram && children.isEmpty
         // Built in place in the array: a region is large, and copies of it add up.
         regions.append(
             Region(
-                name: name, kind: kind, range: firstRange, disabled: disabled, compatible: compatible,
+                name: tree.name(of: node), kind: kind, entries: entries, disabled: disabled, compatible: compatible,
                 properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
                 translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
         // A node's reg is its own registers, not the extent of its children's space.
-        if firstRange != nil && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
-        // Further reg entries become sibling regions of the same kind, named NAME.N.
-        for i in 1..<max(entries.count, 1) {
-            guard let r = range(entries[i], of: node, sizeCellsZero: parentCells.1 == 0) else { continue }
-            regions.append(
-                Region(
-                    name: "\(name).\(i)", kind: kind, range: r, disabled: disabled, notes: "reg entry \(i) of \(name)", location: location))
-        }
+        if !entries.isEmpty && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
-    func dmaRanges(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) throws(MapInputError) -> String? {
+    mutating func dmaRanges(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) -> String? {
         guard let p = property(ids.dmaRanges, of: node) else { return nil }
         if p.count == 0 { return "dma-ranges: identity" }
         let count = own.0 + parent.0 + own.1
-        guard p.count % (count * 4) == 0 else {
-            throw fail("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4)", node)
+        guard count > 0 else { return nil }
+        if p.count % (count * 4) != 0 {
+            warn("ranges-format", "dma-ranges is \(p.count) bytes, not a multiple of \(count * 4); the whole entries are read", node)
         }
-        let entries = stride(from: 0, to: p.count / 4, by: count).map { i in
+        let entries = stride(from: 0, to: p.count / 4 - count + 1, by: count).map { i in
             "bus \(hex(p.number(at: i, count: own.0) ?? 0)) -> \(hex(p.number(at: i + own.0, count: parent.0) ?? 0)) size \(hex(p.number(at: i + own.0 + parent.0, count: own.1) ?? 0))"
         }
         return "dma-ranges: " + entries.joined(separator: ", ")
     }
 
-    /// A PCI host bridge: ECAM from `reg`, windows from 3-cell `ranges`.
-    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) throws(MapInputError) -> Region? {
-        let entries = try regEntries(node, cells: parentCells)
-        let ecam = entries.first.flatMap { range($0, of: node, sizeCellsZero: false) }
+    /// A PCI host bridge: every `reg` entry (its configuration space and register blocks), and
+    /// windows from 3-cell `ranges`.
+    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) -> Region? {
+        let entries = entries(node, cells: parentCells)
         var windows: [PCIeWindow] = []
         if let p = property(ids.ranges, of: node), p.count > 0 {
             let count = 3 + parentCells.0 + 2
-            guard p.count % (count * 4) == 0 else {
-                throw fail(
+            if p.count % (count * 4) != 0 {
+                warn(
                     "ranges-format",
-                    "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4)",
+                    "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4); the whole entries are read",
                     node)
             }
-            for i in stride(from: 0, to: p.count / 4, by: count) {
+            for i in stride(from: 0, to: p.count / 4 - count + 1, by: count) {
                 let hi = p.cell(i) ?? 0
                 let pci = p.number(at: i + 1, count: 2) ?? 0
                 let cpu = p.number(at: i + 3, count: parentCells.0) ?? 0
@@ -240,16 +228,17 @@ extension Reader {
                 windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))
             }
         }
-        guard ecam != nil || !windows.isEmpty else { return nil }
+        guard !entries.isEmpty || !windows.isEmpty else { return nil }
+        let ecamEntry = PCIeHost.configurationEntry(in: entries, compatible: compatible)
         var first: UInt8 = 0
-        var last: UInt8 = ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+        var last: UInt8 = ecamEntry.map { UInt8(clamping: entries[$0].range.sizeMinusOne >> 20) } ?? 0
         if let b = property(ids.busRange, of: node)?.cells, b.count == 2, b[0] <= b[1], b[1] <= 255 {
             first = UInt8(b[0])
             last = UInt8(b[1])
         }
         var region = Region(
-            name: tree.name(of: node), kind: .pcie, disabled: disabled, compatible: compatible,
-            pcie: PCIeHost(ecam: ecam, firstBus: first, lastBus: last, windows: windows), location: location)
+            name: tree.name(of: node), kind: .pcie, entries: entries, disabled: disabled, compatible: compatible,
+            pcie: PCIeHost(ecamEntry: ecamEntry, firstBus: first, lastBus: last, windows: windows), location: location)
         region.properties = extraProperties(node, skipping: [ids.deviceType, ids.busRange])
         let children = tree.children(of: node)
         if !children.isEmpty {

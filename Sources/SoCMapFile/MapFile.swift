@@ -82,10 +82,11 @@ struct MapReader {
     }
 
     static let topKeys = [
-        "socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "initiators", "switches", "regions", "domains",
+        "socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "overlaps", "initiators", "switches", "regions",
+        "domains",
     ]
     static let regionKeys = [
-        "name", "kind", "base", "size", "last", "priority", "when", "seen-by", "status", "overlap", "compatible",
+        "name", "kind", "base", "size", "last", "reg", "priority", "when", "seen-by", "status", "overlap", "compatible",
         "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization",
         "clip-children",
     ]
@@ -104,6 +105,16 @@ struct MapReader {
         if let v = f["compatible"]?.value { map.compatible = yaml.strings(v, what: "compatible", path: nil) ?? [] }
         if let v = f["profile"]?.value { map.profile = yaml.string(v, what: "profile", path: nil) }
         if let v = f["notes"]?.value { map.notes = yaml.string(v, what: "notes", path: nil) }
+        if let v = f["overlaps"]?.value, let text = yaml.string(v, what: "overlaps", path: nil) {
+            if let rule = OverlapRule(rawValue: text) {
+                map.overlapRule = rule
+            } else {
+                yaml.error(
+                    "bad-value",
+                    "overlaps must be one of \(OverlapRule.allCases.map(\.rawValue).joined(separator: ", "))"
+                        + didYouMeanSuffix(text, among: OverlapRule.allCases.map(\.rawValue)), at: v)
+            }
+        }
         if let v = f["address-bits"]?.value {
             if let bits = yaml.signed(v, what: "address-bits", path: nil) {
                 if (1...64).contains(bits) {

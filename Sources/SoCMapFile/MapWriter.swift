@@ -142,6 +142,7 @@ private struct Emitter {
         if map.addressBits != 64 || line("", "address-bits") != nil { field("address-bits", String(map.addressBits), owner: "", indent: 0) }
         if let p = map.profile { field("profile", scalar(p), owner: "", indent: 0) }
         if let n = map.notes { text("notes", n, owner: "", indent: 0) }
+        if map.overlapRule != .priority || line("", "overlaps") != nil { field("overlaps", map.overlapRule.rawValue, owner: "", indent: 0) }
         if !map.initiators.isEmpty {
             emit("initiators:", indent: 0, source: line("", "initiators"))
             for i in map.initiators {
@@ -201,7 +202,7 @@ private struct Emitter {
     /// The region's own key/value pairs in canonical order, values already rendered.
     func scalarFields(_ r: Region, flow: Bool) -> [(String, String)] {
         var f: [(String, String)] = [("name", scalar(r.name, flow: flow)), ("kind", r.kind.rawValue)]
-        if let range = r.range {
+        if let range = r.range, !Self.writesRegList(r), r.kind != .pcie {
             f.append(("base", hex(range.base)))
             f.append(range.size.map { ("size", sizeText($0)) } ?? ("last", hex(range.last)))
         }
@@ -221,11 +222,23 @@ private struct Emitter {
         return f
     }
 
+    /// Whether a region's ranges need the `reg` list: several, or named ones (a PCIe host
+    /// whose only entry is an unnamed ECAM writes `ecam: {base, size}` instead).
+    static func writesRegList(_ r: Region) -> Bool {
+        if r.kind == .pcie { return !(r.entries.count == 1 && r.pcie?.ecamEntry == 0 && r.entries[0].name == nil) && !r.entries.isEmpty }
+        return r.entries.count > 1 || r.entries.contains { $0.name != nil }
+    }
+
+    func rangeText(_ range: AddressRange) -> String {
+        "base: \(hex(range.base)), " + (range.size.map { "size: \(sizeText($0))" } ?? "last: \(hex(range.last))")
+    }
+
     mutating func writeRegion(_ r: Region, parentPath: String, indent: Int) {
         // The path only finds source lines and flow style, which a map without source lacks.
         let path = keyLines.isEmpty && flowRegions.isEmpty ? "" : parentPath + "/" + r.name
         let start = line(path, "name")
         if !flowRegions.isEmpty && flowRegions.contains(path), r.children.isEmpty, r.properties.isEmpty, r.pcie == nil,
+            !Self.writesRegList(r),
             r.translation == .identity, !(r.notes ?? "").contains("\n")
         {
             var f = scalarFields(r, flow: true)
@@ -239,11 +252,26 @@ private struct Emitter {
                 keyLines.isEmpty ? nil : key == "size" || key == "last" ? (line(path, "size") ?? line(path, "last")) : line(path, key)
             emit(dash: i == 0, key: key, value: value, indent: i == 0 ? indent : inner, source: source)
         }
-        if let host = r.pcie {
-            if let e = host.ecam {
-                field("ecam", "{base: \(hex(e.base)), size: \(e.size.map(sizeText) ?? hex(e.sizeMinusOne))}", owner: path, indent: inner)
+        if Self.writesRegList(r) {
+            emit("reg:", indent: inner, source: line(path, "reg"))
+            for e in r.entries {
+                emit(
+                    "- {" + (e.name.map { "name: \(scalar($0, flow: true)), " } ?? "") + rangeText(e.range) + "}", indent: inner + 2,
+                    source: nil)
             }
-            let defaultLast = host.ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
+        }
+        if let host = r.pcie {
+            if let i = host.ecamEntry, r.entries.indices.contains(i) {
+                if Self.writesRegList(r) {
+                    // Named as the bindings name it, the reader finds it without being told.
+                    if PCIeHost.configurationEntry(in: r.entries, compatible: r.compatible) != i {
+                        field("ecam", r.entries[i].name.map { scalar($0) } ?? String(i), owner: path, indent: inner)
+                    }
+                } else {
+                    field("ecam", "{\(rangeText(r.entries[i].range))}", owner: path, indent: inner)
+                }
+            }
+            let defaultLast = r.ecam.map { UInt8(clamping: $0.sizeMinusOne >> 20) } ?? 0
             if host.firstBus != 0 || host.lastBus != defaultLast || line(path, "bus-range") != nil {
                 field("bus-range", "[\(host.firstBus), \(host.lastBus)]", owner: path, indent: inner)
             }

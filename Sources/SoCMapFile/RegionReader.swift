@@ -41,7 +41,16 @@ extension MapReader {
         rejectKeys(f, notFor: kind, path: path)
 
         let hasRange = f["base"] != nil || f["size"] != nil || f["last"] != nil
-        if kind.needsRange || (kind == .bus && hasRange) {
+        if let reg = f["reg"] {
+            if hasRange {
+                yaml.error(
+                    "bad-value", "region '\(name)' gives both 'reg' and 'base'; use 'reg' for several ranges, 'base' and 'size' for one",
+                    at: reg.key, path: path)
+                return nil
+            }
+            guard let entries = readEntries(reg.value, path: path), !entries.isEmpty || !kind.needsRange else { return nil }
+            region.entries = entries
+        } else if kind.needsRange || (kind == .bus && hasRange) {
             region.range = yaml.range(f, owner: path, what: "region '\(name)'", anchor: item)
             if region.range == nil { return nil }
         }
@@ -81,7 +90,7 @@ extension MapReader {
         if let v = f["ranges"]?.value { region.translation = readRanges(v, region: region, path: path) }
         if let v = f["children"]?.value { region.children = readRegions(v, parentPath: path) }
         if kind == .alias { readAlias(f, into: &region, anchor: item, path: path) }
-        if kind == .pcie { region.pcie = readPCIe(f, anchor: item, path: path) }
+        if kind == .pcie { region.pcie = readPCIe(f, entries: &region.entries, compatible: region.compatible, anchor: item, path: path) }
         return region
     }
 
@@ -99,6 +108,7 @@ extension MapReader {
         case "ecam", "bus-range", "windows": return kind == .pcie
         case "children", "ranges": return kind != .alias && kind != .pcie
         case "base", "size", "last", "repeat": return kind != .pcie
+        case "reg": return kind != .alias
         default: return true
         }
     }
@@ -262,11 +272,44 @@ extension MapReader {
         region.alias = AliasTarget(path: target, offset: offset)
     }
 
-    private mutating func readPCIe(_ f: Fields, anchor: Node, path: String) -> PCIeHost? {
-        var ecam: AddressRange?
-        if let e = f["ecam"]?.value, let ef = yaml.fields(e, allowed: ["base", "size", "last"], owner: path + "#ecam", what: "ecam") {
-            ecam = yaml.range(ef, owner: path, what: "the ECAM", anchor: e)
+    /// A region's `reg` list: ranges in the parent's space, each `{base, size | last, name}`.
+    private mutating func readEntries(_ node: Node, path: String) -> [Region.Entry]? {
+        var entries: [Region.Entry] = []
+        for (i, item) in list(node, what: "reg entries", path: path).enumerated() {
+            guard let f = yaml.fields(item, allowed: ["name", "base", "size", "last"], owner: "\(path)#reg[\(i)]", what: "a reg entry")
+            else { return nil }
+            guard let range = yaml.range(f, owner: path, what: "reg entry \(i)", anchor: item) else { return nil }
+            let name = f["name"].flatMap { yaml.string($0.value, what: "reg entry name", path: path) }
+            entries.append(Region.Entry(range: range, name: name))
         }
+        return entries
+    }
+
+    /// The PCIe host part. The ECAM is `ecam: {base, size}` (appended to the entries), or
+    /// `ecam: NAME` or an index naming one of the `reg` entries; without `ecam`, the entry named
+    /// `cfg`, `config` or `ecam` (or the one entry of a `pci-host-ecam-generic` host), if any.
+    private mutating func readPCIe(_ f: Fields, entries: inout [Region.Entry], compatible: [String], anchor: Node, path: String)
+        -> PCIeHost?
+    {
+        var ecamEntry = PCIeHost.configurationEntry(in: entries, compatible: compatible)
+        if let e = f["ecam"]?.value {
+            if let text = e.scalar?.string {
+                if let i = entries.firstIndex(where: { $0.name == text }) ?? Int(text).flatMap({ entries.indices.contains($0) ? $0 : nil })
+                {
+                    ecamEntry = i
+                } else {
+                    yaml.error(
+                        "bad-value", "ecam names no reg entry: '\(text)'" + didYouMeanSuffix(text, among: entries.compactMap(\.name)),
+                        at: e, path: path)
+                }
+            } else if let ef = yaml.fields(e, allowed: ["base", "size", "last"], owner: path + "#ecam", what: "ecam"),
+                let range = yaml.range(ef, owner: path, what: "the ECAM", anchor: e)
+            {
+                entries.append(Region.Entry(range: range))
+                ecamEntry = entries.count - 1
+            }
+        }
+        let ecam = ecamEntry.map { entries[$0].range }
         var firstBus: UInt8 = 0
         var lastBus: UInt8 = ecam.map { UInt8(clamping: ($0.sizeMinusOne >> 20)) } ?? 0
         if let b = f["bus-range"]?.value {
@@ -284,10 +327,10 @@ extension MapReader {
                 if let window = readPCIeWindow(item, index: i, path: path) { windows.append(window) }
             }
         }
-        if ecam == nil && windows.isEmpty {
-            yaml.error("missing-key", "a pcie region needs an 'ecam' or 'windows'", at: anchor, path: path)
+        if entries.isEmpty && windows.isEmpty {
+            yaml.error("missing-key", "a pcie region needs an 'ecam', 'reg' or 'windows'", at: anchor, path: path)
         }
-        return PCIeHost(ecam: ecam, firstBus: firstBus, lastBus: lastBus, windows: windows)
+        return PCIeHost(ecamEntry: ecamEntry, firstBus: firstBus, lastBus: lastBus, windows: windows)
     }
 
     private mutating func readPCIeWindow(_ item: Node, index: Int, path: String) -> PCIeWindow? {

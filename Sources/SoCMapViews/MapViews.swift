@@ -121,7 +121,7 @@ public struct MapViews: Sendable, ViewRendering {
                 line(range, depth: depth, prio: region.priority, kind: region.kind.rawValue, text: text)
                 if let host = region.pcie {
                     var parts: [(AddressRange, String, String)] = []
-                    if let e = host.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
+                    if let e = region.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
                     for w in host.windows {
                         parts.append(
                             (

@@ -13,13 +13,12 @@ func brokenMap() -> AddressMap {
         name: "loop-a", kind: .alias, range: AddressRange(base: 0xE500_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-b"))
     let loopB = Region(
         name: "loop-b", kind: .alias, range: AddressRange(base: 0xE600_0000, size: 0x1000)!, alias: AliasTarget(path: "/loop-a"))
-    let pcie = Region(
-        name: "pcie", kind: .pcie,
-        pcie: PCIeHost(
-            ecam: AddressRange(base: 0x8000_0000, size: 16 << 20), firstBus: 0, lastBus: 255,
-            windows: [
-                PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x8080_0000, size: 16 << 20)!, pciBase: 0)
-            ]))
+    let pcie = Region.pcieHost(
+        name: "pcie",
+        ecam: AddressRange(base: 0x8000_0000, size: 16 << 20), firstBus: 0, lastBus: 255,
+        windows: [
+            PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x8080_0000, size: 16 << 20)!, pciBase: 0)
+        ])
     return AddressMap(
         name: "broken", addressBits: 32, initiators: [Initiator(name: "cpu")],
         switches: [

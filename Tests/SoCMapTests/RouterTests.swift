@@ -167,13 +167,13 @@ struct RouterTests {
     }
 
     @Test func pcieWindowsTranslateToBusAddresses() throws {
-        let host = PCIeHost(
-            ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000),
+        let host = Region.pcieHost(
+            name: "pcie", ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000),
             windows: [
                 PCIeWindow(space: .io, cpuRange: AddressRange(base: 0x3EFF_0000, size: 0x1_0000)!, pciBase: 0),
                 PCIeWindow(space: .mem32, cpuRange: AddressRange(base: 0x1000_0000, size: 0x2EFF_0000)!, pciBase: 0x1000_0000),
             ])
-        let map = AddressMap(name: "t", regions: [Region(name: "pcie", kind: .pcie, pcie: host)])
+        let map = AddressMap(name: "t", regions: [host])
         let router = try Router(map: map)
         let io = try #require(router.route(PhysicalAddress(0x3EFF_0010)))
         #expect(io.target == .pcieWindow(0) && io.offset == 0x10 && io.busAddress == 0x10)

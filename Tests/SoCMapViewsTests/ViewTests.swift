@@ -7,15 +7,14 @@ import Testing
 /// A small SoC built in code: RAM, a bus with a translated window holding a UART, a PCIe host,
 /// and a guest with translated RAM and an emulated UART.
 func smallSoC() -> AddressMap {
-    let pcie = Region(
-        name: "pcie", kind: .pcie,
-        pcie: PCIeHost(
-            ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000),
-            windows: [
-                PCIeWindow(space: .io, cpuRange: AddressRange(base: 0x3EFF_0000, size: 0x1_0000)!, pciBase: 0),
-                PCIeWindow(
-                    space: .mem32, prefetchable: true, cpuRange: AddressRange(base: 0x1000_0000, size: 0x2EFF_0000)!, pciBase: 0x1000_0000),
-            ]))
+    let pcie = Region.pcieHost(
+        name: "pcie",
+        ecam: AddressRange(base: 0x40_1000_0000, size: 0x1000_0000),
+        windows: [
+            PCIeWindow(space: .io, cpuRange: AddressRange(base: 0x3EFF_0000, size: 0x1_0000)!, pciBase: 0),
+            PCIeWindow(
+                space: .mem32, prefetchable: true, cpuRange: AddressRange(base: 0x1000_0000, size: 0x2EFF_0000)!, pciBase: 0x1000_0000),
+        ])
     var map = AddressMap(
         name: "small",
         regions: [

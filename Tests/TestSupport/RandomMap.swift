@@ -20,6 +20,11 @@ public func randomMap(seed: UInt64) -> AddressMap {
         if rng.chance(10) { r.disabled = true }
         if rng.chance(20) { r.compatible = ["vendor,dev\(rng.below(9))"] }
         if rng.chance(20) { r.properties = [Region.Property(name: "interrupts", value: .cells([0, UInt32(rng.below(64)), 4]))] }
+        if rng.chance(20) {
+            // A second, named register block (a device-tree node with two reg entries).
+            r.entries[0].name = "regs"
+            r.entries.append(Region.Entry(range: AddressRange(base: base + 0x8_0000, size: 0x100)!, name: "cfg"))
+        }
         return r
     }
 
@@ -42,15 +47,23 @@ public func randomMap(seed: UInt64) -> AddressMap {
                     name: "bus\(i)", kind: .bus,
                     translation: .windows([TranslationWindow(childBase: 0, parentBase: base, size: 0x100_0000)!]), children: children))
         case 1:
-            let host = PCIeHost(
-                ecam: AddressRange(base: base, size: 0x10_0000), firstBus: 0, lastBus: 0,
-                windows: [
-                    PCIeWindow(space: .io, cpuRange: AddressRange(base: base + 0x10_0000, size: 0x1_0000)!, pciBase: 0),
-                    PCIeWindow(
-                        space: .mem32, prefetchable: rng.chance(50), cpuRange: AddressRange(base: base + 0x80_0000, size: 0x80_0000)!,
-                        pciBase: 0x4000_0000),
-                ])
-            regions.append(Region(name: "pci\(i)", kind: .pcie, pcie: host))
+            let windows = [
+                PCIeWindow(space: .io, cpuRange: AddressRange(base: base + 0x10_0000, size: 0x1_0000)!, pciBase: 0),
+                PCIeWindow(
+                    space: .mem32, prefetchable: rng.chance(50), cpuRange: AddressRange(base: base + 0x80_0000, size: 0x80_0000)!,
+                    pciBase: 0x4000_0000),
+            ]
+            let ecam = AddressRange(base: base, size: 0x10_0000)!
+            if rng.chance(50) {
+                regions.append(.pcieHost(name: "pci\(i)", ecam: ecam, firstBus: 0, lastBus: 0, windows: windows))
+            } else {
+                // A DesignWare-style host: a register block before its named configuration space.
+                let dbi = Region.Entry(range: AddressRange(base: base + 0x20_0000, size: 0x1000)!, name: "dbi")
+                regions.append(
+                    Region(
+                        name: "pci\(i)", kind: .pcie, entries: [dbi, Region.Entry(range: ecam, name: "config")],
+                        pcie: PCIeHost(ecamEntry: 1, firstBus: 0, lastBus: 0, windows: windows)))
+            }
         case 2:
             let r = leaf("leaf\(i)", base: base, rng: &rng)
             leafNames.append("/" + r.name)
@@ -73,5 +86,6 @@ public func randomMap(seed: UInt64) -> AddressMap {
         regions.append(Region(name: "dram", kind: .dram, range: AddressRange(base: 0x8000_0000, size: 0x4000_0000)!))
     }
     map.regions = regions
+    if rng.chance(30) { map.overlapRule = .deviceTree }
     return map
 }

@@ -109,6 +109,16 @@ public struct SwitchSetting: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// How a map resolves regions that claim the same addresses.
+public enum OverlapRule: String, Hashable, Sendable, CaseIterable {
+    /// QEMU's memory API: among siblings the higher priority wins, then the later-declared one;
+    /// a child is painted over its parent. What hand-written maps use.
+    case priority
+    /// Device trees have no priorities: the deepest node wins (a device over its bus's own
+    /// registers), then the first in tree order, then the node's first `reg` entry.
+    case deviceTree = "device-tree"
+}
+
 /// One SoC or board: its initiators, switches, a tree of regions and guest domains.
 ///
 /// A map is plain data, built in code or read from a file; `ResolvedMap` expands and checks
@@ -134,6 +144,9 @@ public struct AddressMap: Hashable, Sendable {
     public var regions: [Region]
     /// Guest domains built from the host regions.
     public var domains: [Domain] = []
+    /// How overlapping regions are resolved: by priority (maps, QEMU's rules) or by depth
+    /// (device trees, which have no priorities).
+    public var overlapRule: OverlapRule = .priority
     /// The file the map came from, for diagnostics.
     public var source: String?
 

@@ -165,20 +165,33 @@ public struct PCIeWindow: Hashable, Sendable {
     }
 }
 
-/// The PCIe-specific part of a `pcie` region.
+/// The PCIe-specific part of a `pcie` region: which of the region's entries is the ECAM
+/// configuration space, the bus numbers and the outbound windows. The host's other entries are
+/// register blocks of the bridge (`dbi`, `breg`, `apb`, ...).
 public struct PCIeHost: Hashable, Sendable {
-    /// ECAM configuration space (1 MiB per bus), when the host has one.
-    public var ecam: AddressRange?
-    /// The first and last bus numbers (`bus-range`).
+    /// The index in the region's `entries` of the ECAM configuration space (1 MiB per bus), when
+    /// the host has one.
+    public var ecamEntry: Int?
+    /// The first bus number (`bus-range`).
     public var firstBus: UInt8
     /// The last bus number.
     public var lastBus: UInt8
     /// Outbound windows, in declaration order.
     public var windows: [PCIeWindow]
 
+    /// The entry that is a host's configuration space, as bindings name it: the one named
+    /// `cfg`, `config` or `ecam`, else the only entry of a `pci-host-ecam-generic` host; `nil`
+    /// when none is recognisable (then no rule may assume an ECAM).
+    public static func configurationEntry(in entries: [Region.Entry], compatible: [String]) -> Int? {
+        let names: Set<String> = ["cfg", "config", "ecam"]
+        if let i = entries.firstIndex(where: { $0.name.map { names.contains($0.lowercased()) } ?? false }) { return i }
+        if entries.count == 1 && compatible.contains(where: { $0 == "pci-host-ecam-generic" || $0 == "pci-host-cam-generic" }) { return 0 }
+        return nil
+    }
+
     /// Creates a host description.
-    public init(ecam: AddressRange?, firstBus: UInt8 = 0, lastBus: UInt8 = 255, windows: [PCIeWindow]) {
-        self.ecam = ecam
+    public init(ecamEntry: Int?, firstBus: UInt8 = 0, lastBus: UInt8 = 255, windows: [PCIeWindow]) {
+        self.ecamEntry = ecamEntry
         self.firstBus = firstBus
         self.lastBus = lastBus
         self.windows = windows
@@ -206,9 +219,11 @@ public struct Region: Hashable, Sendable {
     public var name: String
     /// What the region is.
     public var kind: RegionKind
-    /// The range in the parent's space. Optional for `bus` (then the bus is as large as its
-    /// windows) and absent for `pcie` (whose extent is its ECAM and windows).
-    public var range: AddressRange?
+    /// The region's ranges in the parent's space, in order: a device-tree node's `reg`
+    /// entries, each optionally named as in `reg-names`. Most regions have one; a `bus` may have
+    /// none (then it is as large as its windows), and a `pcie` host has its register blocks and
+    /// ECAM here (its windows are in `pcie`).
+    public var entries: [Entry]
     /// Signed priority among siblings; higher wins, equal priority lets the later sibling win.
     public var priority: Int
     /// Switch condition; the region and its subtree exist only where it holds.
@@ -247,7 +262,7 @@ public struct Region: Hashable, Sendable {
 
     /// Creates a region; only `name` and `kind` are required.
     public init(
-        name: String, kind: RegionKind, range: AddressRange? = nil, priority: Int = 0,
+        name: String, kind: RegionKind, range: AddressRange? = nil, entries: [Entry] = [], priority: Int = 0,
         condition: Condition? = nil, seenBy: [String]? = nil, disabled: Bool = false,
         overlapIntended: Bool = false, compatible: [String] = [], properties: [Property] = [],
         notes: String? = nil, translation: Translation = .identity, children: [Region] = [],
@@ -256,7 +271,7 @@ public struct Region: Hashable, Sendable {
     ) {
         self.name = name
         self.kind = kind
-        self.range = range
+        self.entries = (range.map { [Entry(range: $0)] } ?? []) + entries
         self.priority = priority
         self.condition = condition
         self.seenBy = seenBy
@@ -271,6 +286,34 @@ public struct Region: Hashable, Sendable {
         self.pcie = pcie
         self.repetition = repetition
         self.location = location
+    }
+
+    /// The first range (the region's main range, `reg` entry 0); setting it replaces that entry
+    /// (keeping its name) or, with `nil`, removes every entry.
+    public var range: AddressRange? {
+        get { entries.first?.range }
+        set {
+            if let newValue {
+                if entries.isEmpty { entries = [Entry(range: newValue)] } else { entries[0].range = newValue }
+            } else {
+                entries = []
+            }
+        }
+    }
+
+    /// The ECAM configuration space of a `pcie` host, when it has one.
+    public var ecam: AddressRange? {
+        guard let i = pcie?.ecamEntry, entries.indices.contains(i) else { return nil }
+        return entries[i].range
+    }
+
+    /// A PCIe host bridge with an ECAM (its only entry, when given) and windows.
+    public static func pcieHost(
+        name: String, ecam: AddressRange?, firstBus: UInt8 = 0, lastBus: UInt8 = 255, windows: [PCIeWindow], location: SourceLocation? = nil
+    ) -> Region {
+        Region(
+            name: name, kind: .pcie, range: ecam,
+            pcie: PCIeHost(ecamEntry: ecam == nil ? nil : 0, firstBus: firstBus, lastBus: lastBus, windows: windows), location: location)
     }
 
     /// Whether `initiator` sees this placement (`nil` initiator: the map declares none).
@@ -308,6 +351,20 @@ extension Region {
         public init(name: String, value: Value) {
             self.name = name
             self.value = value
+        }
+    }
+
+    /// One of a region's ranges: a `reg` entry, optionally named as in `reg-names`.
+    public struct Entry: Hashable, Sendable {
+        /// The range in the parent's space.
+        public var range: AddressRange
+        /// The `reg-names` name, if any (`cfg`, `dbi`, `breg`).
+        public var name: String?
+
+        /// Creates an entry.
+        public init(range: AddressRange, name: String? = nil) {
+            self.range = range
+            self.name = name
         }
     }
 }

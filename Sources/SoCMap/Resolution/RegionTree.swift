@@ -91,11 +91,10 @@ public struct RegionTree: Sendable {
             var copy = region
             copy.repetition = nil
             copy.name = repeatedName(region.name, index: i)
-            if let range = region.range {
-                let (step, o1) = rep.stride.multipliedReportingOverflow(by: UInt64(i))
-                guard !o1, let moved = Displacement(delta: step, forward: true).apply(range) else { break }
-                copy.range = moved
-            }
+            let (step, o1) = rep.stride.multipliedReportingOverflow(by: UInt64(i))
+            let moved = copy.entries.map { Displacement(delta: step, forward: true).apply($0.range) }
+            guard !o1, !moved.contains(where: { $0 == nil }) else { break }
+            for k in copy.entries.indices { copy.entries[k].range = moved[k]! }
             copies.append(copy)
         }
         return copies

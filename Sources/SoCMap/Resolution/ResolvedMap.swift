@@ -15,6 +15,8 @@ public struct ResolvedMap: Sendable {
     public let domains: [ResolvedDomain]
     /// Each region's range in the root space (see `placement(of:)`), by region index.
     private let placements: [AddressRange?]
+    /// Each entry's range in the root space, for regions with more than one entry.
+    private let entryPlacements: [Int: [AddressRange?]]
 
     /// Expands and examines `map`. Never fails: what is wrong is listed in `problems`.
     public init(_ map: AddressMap) {
@@ -22,11 +24,16 @@ public struct ResolvedMap: Sendable {
         let tree = RegionTree(map: map)
         self.tree = tree
         var placements: [AddressRange?] = []
+        var entryPlacements: [Int: [AddressRange?]] = [:]
         placements.reserveCapacity(tree.count)
         for node in tree.nodes {
             placements.append(Self.extent(of: node.region).flatMap { Self.place($0, inParentOf: node.id, tree: tree) })
+            if node.region.entries.count > 1 {
+                entryPlacements[node.id.index] = node.region.entries.map { Self.place($0.range, inParentOf: node.id, tree: tree) }
+            }
         }
         self.placements = placements
+        self.entryPlacements = entryPlacements
         problems = StructuralValidation(map: map, tree: tree).problems
         domains = map.domains.map { ResolvedDomain($0, map: map, tree: tree, placements: placements) }
     }
@@ -62,6 +69,14 @@ public struct ResolvedMap: Sendable {
     /// initiators; `nil` where some level cannot translate it.
     public func placement(of id: RegionID) -> AddressRange? { placements[id.index] }
 
+    /// Where each of region `id`'s entries lands in the root space (same rules as
+    /// `placement(of:)`), in entry order.
+    public func entryPlacements(of id: RegionID) -> [AddressRange?] {
+        if let known = entryPlacements[id.index] { return known }
+        let entries = tree[id].region.entries
+        return entries.count == 1 ? [entries[0].range].map { place($0, inParentOf: id) } : []
+    }
+
     /// The domain named `name`.
     public func domain(named name: String) -> ResolvedDomain? { domains.first { $0.domain.name == name } }
 
@@ -70,10 +85,11 @@ public struct ResolvedMap: Sendable {
     public func extent(of id: RegionID) -> AddressRange? { Self.extent(of: tree[id].region) }
 
     static func extent(of region: Region) -> AddressRange? {
-        if let range = region.range { return range }
         var parts: [AddressRange] = []
         if let host = region.pcie {
-            parts = (host.ecam.map { [$0] } ?? []) + host.windows.map(\.cpuRange)
+            parts = region.entries.map(\.range) + host.windows.map(\.cpuRange)
+        } else if let range = region.range {
+            return range
         } else if case .windows(let ws) = region.translation {
             parts = ws.map(\.parentRange)
         }

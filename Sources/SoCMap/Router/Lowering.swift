@@ -1,19 +1,36 @@
 /// Lowers a region tree, for one initiator and one switch setting, into pieces painted in
-/// QEMU's render order, then sweeps them into sorted, non-overlapping segments.
+/// render order, then sweeps them into sorted, non-overlapping segments.
 ///
-/// Render order follows `render_memory_region`: siblings by descending priority, later
-/// declaration first among equals; a region's children before the region itself (so a
-/// region with children is the background of their holes); the first piece rendered at an
-/// address wins. A child's placement follows Linux `of_translate_address`: at each bus, the
-/// first `ranges` window whose child side holds the child's start address translates it.
+/// For maps written with priorities (`OverlapRule.priority`), render order follows QEMU's
+/// `render_memory_region`: siblings by descending priority, later declaration first among
+/// equals; a region's children before the region itself (so a region with children is the
+/// background of their holes); the first piece rendered at an address wins. For device trees
+/// (`OverlapRule.deviceTree`, which have no priorities) the deepest node wins, then the first
+/// in tree order, then the node's first `reg` entry. A child's placement follows Linux
+/// `of_translate_address`: at each bus, the first `ranges` window whose child side holds the
+/// child's start address translates it.
+///
+/// Regions switched off by `status = "disabled"` are lowered too, into pieces of their own, so
+/// that a decode can name a disabled unit where nothing else answers.
 struct Lowering {
     let tree: RegionTree
     let initiator: String?
     let setting: SwitchSetting
+    let rule: OverlapRule
 
     private(set) var pieces: [Router.Piece] = []
+    /// Pieces of disabled regions and their subtrees.
+    private(set) var disabledPieces: [Router.Piece] = []
     private(set) var hops: [Hop] = []
+    /// Where each region landed (direct placements, not through aliases): its first entry,
+    /// or for a PCIe host the span of its entries and windows.
     private(set) var placements: [AddressRange?]
+    /// Where each of a region's entries landed, when it has more than one.
+    private(set) var entryPlacements: [Int: [AddressRange?]] = [:]
+    /// Where each region of a disabled subtree would have landed.
+    private(set) var disabledPlacements: [RegionID: AddressRange] = [:]
+    /// Set while a disabled subtree is being lowered.
+    private var collectingDisabled = false
 
     /// One level of translation between a region's children and the root space.
     private struct Layer {
@@ -29,24 +46,31 @@ struct Lowering {
         var innerClip: AddressRange? = nil
     }
 
-    init(tree: RegionTree, initiator: String?, setting: SwitchSetting) {
+    init(tree: RegionTree, initiator: String?, setting: SwitchSetting, rule: OverlapRule) {
         self.tree = tree
         self.initiator = initiator
         self.setting = setting
+        self.rule = rule
         placements = Array(repeating: nil, count: tree.count)
     }
 
     mutating func run() {
         render(tree.roots, layers: [], aliasStack: [], aliasTarget: nil)
+        if rule == .deviceTree {
+            // Deepest node first, then tree order, then reg order: the sweep lets the first win.
+            func key(_ p: Router.Piece) -> (Int, Int, Int32) { (-tree[p.unit].depth, p.unit.index, p.entry) }
+            pieces.sort { key($0) < key($1) }
+            disabledPieces.sort { key($0) < key($1) }
+        }
     }
 
-    private func isActive(_ region: Region) -> Bool {
-        !region.disabled && (region.condition?.evaluate(setting) ?? true)
-    }
+    private func isSwitchedOn(_ region: Region) -> Bool { region.condition?.evaluate(setting) ?? true }
 
-    /// Siblings in render order: descending priority, later declaration first among equals.
+    /// Siblings in render order: descending priority, later declaration first among equals
+    /// (device trees: tree order; `run` sorts their pieces afterwards).
     private func renderOrder(_ ids: [RegionID]) -> [RegionID] {
-        ids.sorted { a, b in
+        guard rule == .priority else { return ids }
+        return ids.sorted { a, b in
             let ra = tree[a]
             let rb = tree[b]
             if ra.region.priority != rb.region.priority { return ra.region.priority > rb.region.priority }
@@ -58,10 +82,18 @@ struct Lowering {
         for id in renderOrder(ids) {
             let node = tree[id]
             let region = node.region
-            guard isActive(region) else { continue }
+            guard isSwitchedOn(region) else { continue }
             // `seen-by` governs a region's own placement; the target of an alias is shown
             // through the alias whatever its own placement's audience.
             guard id == aliasTarget || region.isSeen(by: initiator) else { continue }
+            if region.disabled && !collectingDisabled {
+                // The subtree leaves the view, but is kept aside to be named where it would decode.
+                guard aliasStack.isEmpty else { continue }
+                collectingDisabled = true
+                render([id], layers: layers, aliasStack: aliasStack, aliasTarget: aliasTarget)
+                collectingDisabled = false
+                continue
+            }
             let direct = aliasStack.isEmpty
             switch region.kind {
             case .alias:
@@ -69,16 +101,16 @@ struct Lowering {
             case .pcie:
                 renderPCIe(id, layers: layers, direct: direct)
             case .bus, .dram, .sram, .rom, .mmio, .reserved, .plWindow:
-                var placed: Placed?
-                if let range = region.range {
-                    placed = place(range, through: layers)
-                    if direct { placements[id.index] = placed?.range }
-                }
+                let placed = region.entries.map { place($0.range, through: layers) }
+                if direct { record(id, placed.first??.range, entries: placed.map { $0?.range }) }
                 if !node.children.isEmpty, let layer = childLayer(id) {
                     render(node.children, layers: layers + [layer], aliasStack: aliasStack, aliasTarget: nil)
                 }
-                if region.kind.decodesHoles, let placed {
-                    emit(placed, unit: id, target: .region, unitBase: region.range!.base, busBase: nil)
+                if region.kind.decodesHoles {
+                    for (k, p) in placed.enumerated() {
+                        guard let p else { continue }
+                        emit(p, unit: id, entry: k, target: .region, unitBase: region.entries[k].range.base, busBase: nil)
+                    }
                 }
             }
         }
@@ -98,7 +130,7 @@ struct Lowering {
     private mutating func renderAlias(_ id: RegionID, layers: [Layer], aliasStack: [RegionID]) {
         let region = tree[id].region
         guard let alias = region.alias, let range = region.range else { return }
-        if aliasStack.isEmpty { placements[id.index] = place(range, through: layers)?.range }
+        if aliasStack.isEmpty { record(id, place(range, through: layers)?.range, entries: []) }
         guard let target = tree.resolve(alias.path), !aliasStack.contains(id), target != id, !tree.ancestors(of: id).contains(target) else {
             return
         }
@@ -111,20 +143,38 @@ struct Lowering {
         render([target], layers: layers + [layer], aliasStack: aliasStack + [id], aliasTarget: target)
     }
 
+    /// A PCIe host: its ECAM as configuration space, its other entries as register blocks, its
+    /// windows into PCI spaces.
     private mutating func renderPCIe(_ id: RegionID, layers: [Layer], direct: Bool) {
-        guard let host = tree[id].region.pcie else { return }
+        let region = tree[id].region
+        guard let host = region.pcie else { return }
         var extent: AddressRange?
-        if let ecam = host.ecam, let placed = place(ecam, through: layers) {
-            emit(placed, unit: id, target: .pcieConfig, unitBase: ecam.base, busBase: nil)
-            extent = placed.range
+        var placedEntries: [AddressRange?] = []
+        for (k, entry) in region.entries.enumerated() {
+            let placed = place(entry.range, through: layers)
+            placedEntries.append(placed?.range)
+            guard let placed else { continue }
+            let isECAM = k == host.ecamEntry
+            emit(placed, unit: id, entry: k, target: isECAM ? .pcieConfig : .region, unitBase: entry.range.base, busBase: nil)
+            extent = extent.map { $0.span(placed.range) } ?? placed.range
         }
         for (i, w) in host.windows.enumerated() {
             guard let placed = place(w.cpuRange, through: layers) else { continue }
             // Offsets count from the window's start; the window's start is bus address pciBase.
-            emit(placed, unit: id, target: .pcieWindow(i), unitBase: w.cpuRange.base, busBase: w.pciBase)
+            emit(placed, unit: id, entry: 0, target: .pcieWindow(i), unitBase: w.cpuRange.base, busBase: w.pciBase)
             extent = extent.map { $0.span(placed.range) } ?? placed.range
         }
-        if direct { placements[id.index] = extent }
+        if direct { record(id, extent, entries: placedEntries) }
+    }
+
+    /// Notes where a region landed: in the view, or aside when its subtree is disabled.
+    private mutating func record(_ id: RegionID, _ main: AddressRange?, entries: [AddressRange?]) {
+        if collectingDisabled {
+            if let main { disabledPlacements[id] = main }
+            return
+        }
+        placements[id.index] = main
+        if entries.count > 1 { entryPlacements[id.index] = entries }
     }
 
     private struct Placed {
@@ -168,7 +218,7 @@ struct Lowering {
         return Placed(range: current, displacement: displacement, hops: hops.reversed())
     }
 
-    private mutating func emit(_ placed: Placed, unit: RegionID, target: Router.Target, unitBase: UInt64, busBase: UInt64?) {
+    private mutating func emit(_ placed: Placed, unit: RegionID, entry: Int, target: Router.Target, unitBase: UInt64, busBase: UInt64?) {
         var placed = placed
         if case .pcieWindow(let i) = target, let w = tree[unit].region.pcie?.windows[i] {
             placed.hops.append(
@@ -178,10 +228,10 @@ struct Lowering {
         }
         let hopStart = hops.count
         hops.append(contentsOf: placed.hops)
-        pieces.append(
-            Router.Piece(
-                range: placed.range, unit: unit, target: target,
-                unitZero: placed.displacement.apply(unitBase), busBase: busBase,
-                hopStart: Int32(hopStart), hopCount: Int32(placed.hops.count)))
+        let piece = Router.Piece(
+            range: placed.range, unit: unit, entry: Int32(entry), target: target,
+            unitZero: placed.displacement.apply(unitBase), busBase: busBase,
+            hopStart: Int32(hopStart), hopCount: Int32(placed.hops.count))
+        if collectingDisabled { disabledPieces.append(piece) } else { pieces.append(piece) }
     }
 }

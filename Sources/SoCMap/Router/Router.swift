@@ -49,6 +49,8 @@ public struct Router: Sendable {
     struct Piece: Sendable {
         let range: AddressRange
         let unit: RegionID
+        /// Which of the unit's entries (`reg` entries) the piece shows.
+        let entry: Int32
         let target: Target
         /// The root-space address where offset 0 of the target lies (wrapping).
         let unitZero: UInt64
@@ -66,9 +68,12 @@ public struct Router: Sendable {
         public let address: PhysicalAddress
         /// The decoding region.
         public let unit: RegionID
+        /// Which of the unit's entries (`reg` entries) holds the address: an index into the
+        /// region's `entries` (0 for a PCIe window).
+        public let entry: Int
         /// Which part of the unit.
         public let target: Target
-        /// The offset inside the unit: from its base, from its ECAM base, or from the start of
+        /// The offset inside the unit's entry (its base, its ECAM base), or from the start of
         /// the PCIe window.
         public let offset: UInt64
         /// The PCI bus address, for a PCIe window; `nil` otherwise.
@@ -81,17 +86,22 @@ public struct Router: Sendable {
         public let range: AddressRange
         /// The decoding region.
         public let unit: RegionID
+        /// Which of the unit's entries.
+        public let entry: Int
         /// Which part of the unit.
         public let target: Target
-        /// The offset inside the unit (or its ECAM, or its window) at the segment's base.
+        /// The offset inside the unit's entry (or its ECAM, or its window) at the segment's base.
         public let offsetAtBase: UInt64
         /// The PCI bus address at the segment's base, for a PCIe window.
         public let busAddressAtBase: UInt64?
 
         /// Creates a segment.
-        public init(range: AddressRange, unit: RegionID, target: Target, offsetAtBase: UInt64, busAddressAtBase: UInt64? = nil) {
+        public init(
+            range: AddressRange, unit: RegionID, entry: Int = 0, target: Target, offsetAtBase: UInt64, busAddressAtBase: UInt64? = nil
+        ) {
             self.range = range
             self.unit = unit
+            self.entry = entry
             self.target = target
             self.offsetAtBase = offsetAtBase
             self.busAddressAtBase = busAddressAtBase
@@ -116,10 +126,16 @@ public struct Router: Sendable {
     public let setting: SwitchSetting
 
     private let placements: [AddressRange?]
+    private let entryPlacements: [Int: [AddressRange?]]
+    private let disabledPlacements: [RegionID: AddressRange]
     private let bases: [UInt64]
     private let lasts: [UInt64]
     private let owners: [Int32]
     private let pieces: [Piece]
+    private let disabledPieces: [Piece]
+    /// Stabbing indexes over the pieces, for naming every unit that claims an address.
+    private let claimIndex: StabbingIndex
+    private let disabledIndex: StabbingIndex
     private let hops: [Hop]
     @usableFromInline let search: SegmentSearch
 
@@ -145,14 +161,19 @@ public struct Router: Sendable {
     /// Lowers a map without checking the request: for checks, which look at every view of
     /// maps whose problems they report (broken aliases are then left out of the view).
     package init(unchecked map: ResolvedMap, initiator: String?, setting: SwitchSetting) {
-        var lowering = Lowering(tree: map.tree, initiator: initiator, setting: setting)
+        var lowering = Lowering(tree: map.tree, initiator: initiator, setting: setting, rule: map.map.overlapRule)
         lowering.run()
         let swept = sweep(lowering.pieces.map(\.range))
         self.map = map
         self.initiator = initiator
         self.setting = setting
         placements = lowering.placements
+        entryPlacements = lowering.entryPlacements
+        disabledPlacements = lowering.disabledPlacements
         pieces = lowering.pieces
+        disabledPieces = lowering.disabledPieces
+        claimIndex = StabbingIndex(lowering.pieces.map(\.range))
+        disabledIndex = StabbingIndex(lowering.disabledPieces.map(\.range))
         hops = lowering.hops
         bases = swept.bases
         lasts = swept.lasts
@@ -166,9 +187,21 @@ public struct Router: Sendable {
     /// The region a route or segment names.
     public subscript(unit: RegionID) -> RegionTree.Node { map.tree[unit] }
 
-    /// Where region `id` landed in this view (directly, not through aliases); `nil` for
-    /// regions not in it.
+    /// Where region `id` landed in this view (directly, not through aliases): its first entry,
+    /// or for a PCIe host the span of its entries and windows; `nil` for regions not in it.
     public func placement(of id: RegionID) -> AddressRange? { placements[id.index] }
+
+    /// Where each of region `id`'s entries landed in this view, in entry order (`nil` for an
+    /// entry that cannot be translated or that the view does not show).
+    public func entryPlacements(of id: RegionID) -> [AddressRange?] {
+        if let known = entryPlacements[id.index] { return known }
+        return tree[id].region.entries.count == 1 && tree[id].kind != .pcie
+            ? [placements[id.index]] : tree[id].region.entries.map { _ in nil }
+    }
+
+    /// Where a region switched off by `status = "disabled"` (or inside such a subtree) would
+    /// decode in this view; `nil` for every other region.
+    public func disabledPlacement(of id: RegionID) -> AddressRange? { disabledPlacements[id] }
 
     /// The number of segments in the flat view.
     public var segmentCount: Int { bases.count }
@@ -200,7 +233,7 @@ public struct Router: Sendable {
         let piece = pieces[Int(owners[s])]
         let offset = address.rawValue &- piece.unitZero
         return Route(
-            segment: s, address: address, unit: piece.unit, target: piece.target, offset: offset,
+            segment: s, address: address, unit: piece.unit, entry: Int(piece.entry), target: piece.target, offset: offset,
             busAddress: piece.busBase.map { $0 &+ offset })
     }
 
@@ -209,7 +242,8 @@ public struct Router: Sendable {
         let piece = pieces[Int(owners[i])]
         let offset = bases[i] &- piece.unitZero
         return Segment(
-            range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, target: piece.target, offsetAtBase: offset,
+            range: AddressRange(uncheckedBase: bases[i], last: lasts[i]), unit: piece.unit, entry: Int(piece.entry), target: piece.target,
+            offsetAtBase: offset,
             busAddressAtBase: piece.busBase.map { $0 &+ offset })
     }
 
@@ -246,5 +280,41 @@ public struct Router: Sendable {
             i -= 1
         }
         return (below, low < bases.count ? segment(low) : nil)
+    }
+
+    /// A unit's claim on an address: which unit, which of its entries or parts, and where that
+    /// part lies in this view.
+    public struct Claim: Hashable, Sendable {
+        /// The claiming region.
+        public let unit: RegionID
+        /// Which of its entries.
+        public let entry: Int
+        /// Which part of it.
+        public let target: Target
+        /// The addresses that part covers in this view (after clipping).
+        public let range: AddressRange
+    }
+
+    /// Every claim on `address` in this view, the one that decodes it first, then the others
+    /// in the order the overlap rule ranks them (one claim per unit entry or part).
+    ///
+    /// - Complexity: O(log n + k) for the k pieces that reach past the address.
+    public func claims(at address: PhysicalAddress) -> [Claim] {
+        Self.claims(at: address, in: pieces, index: claimIndex)
+    }
+
+    /// The disabled units (status "disabled", or inside such a subtree) that hold `address` in
+    /// this view, deepest first.
+    public func disabledClaims(at address: PhysicalAddress) -> [Claim] {
+        Self.claims(at: address, in: disabledPieces, index: disabledIndex)
+    }
+
+    private static func claims(at address: PhysicalAddress, in pieces: [Piece], index: StabbingIndex) -> [Claim] {
+        var seen = Set<Claim>()
+        return index.stab(address.rawValue).sorted().compactMap { i in
+            let p = pieces[i]
+            let claim = Claim(unit: p.unit, entry: Int(p.entry), target: p.target, range: p.range)
+            return seen.insert(claim).inserted ? claim : nil
+        }
     }
 }
