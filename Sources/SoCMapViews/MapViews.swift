@@ -18,11 +18,36 @@ public struct MapViews: Sendable, ViewRendering {
     public let router: Router
     /// The map's name, for headers.
     public let mapName: String
+    /// Whether disabled units are shown too, marked `[disabled]`, where they would decode.
+    public let includesDisabled: Bool
 
     /// Creates the renderings of `router`'s view.
-    public init(router: Router, mapName: String) {
+    public init(router: Router, mapName: String, includingDisabled: Bool = false) {
         self.router = router
         self.mapName = mapName
+        includesDisabled = includingDisabled
+    }
+
+    /// `reg 1 "cfg"` for the entries of a unit with several or named entries.
+    func entryLabel(_ id: RegionID, _ entry: Int) -> String? {
+        let entries = tree[id].region.entries
+        guard entries.indices.contains(entry), entries.count > 1 || entries[entry].name != nil else { return nil }
+        return "reg \(entry)" + (entries[entry].name.map { " \"\($0)\"" } ?? "")
+    }
+
+    /// The entries to list under a region (several, or named), with where each landed.
+    func listedEntries(_ id: RegionID) -> [(label: String, range: AddressRange)] {
+        let region = tree[id].region
+        guard region.entries.count > 1 || region.entries.contains(where: { $0.name != nil }) else { return [] }
+        return zip(region.entries.indices, router.entryPlacements(of: id)).compactMap { k, placed in
+            guard k != region.pcie?.ecamEntry, let placed, let label = entryLabel(id, k) else { return nil }
+            return (label, placed)
+        }
+    }
+
+    /// Whether a region is shown only because disabled units are.
+    func isShownDisabled(_ id: RegionID) -> Bool {
+        includesDisabled && router.placement(of: id) == nil && router.disabledPlacement(of: id) != nil
     }
 
     private var tree: RegionTree { router.tree }
@@ -40,7 +65,7 @@ public struct MapViews: Sendable, ViewRendering {
     func kindLabel(_ segment: Router.Segment) -> String {
         let region = tree[segment.unit].region
         switch segment.target {
-        case .region: return region.kind.rawValue
+        case .region: return region.kind == .pcie ? "pcie-reg" : region.kind.rawValue
         case .pcieConfig: return "pcie-cfg"
         case .pcieWindow(let i):
             let w = region.pcie!.windows[i]
@@ -57,9 +82,16 @@ public struct MapViews: Sendable, ViewRendering {
             let region = tree[s.unit].region
             var line =
                 "  \(paddedHex(s.range.base, width: 16))-\(paddedHex(s.range.last, width: 16)) (prio \(region.priority), \(kindLabel(s))): \(region.name)"
+            if s.target == .region, let label = entryLabel(s.unit, s.entry) { line += " " + label }
             let offset = s.busAddressAtBase ?? s.offsetAtBase
             if offset != 0 { line += " @\(paddedHex(offset, width: 16))" }
             lines.append(line)
+        }
+        if includesDisabled {
+            for node in tree.nodes {
+                guard let p = router.disabledPlacement(of: node.id), node.region.kind.decodesHoles || node.kind == .pcie else { continue }
+                lines.append("  \(paddedHex(p.base, width: 16))-\(paddedHex(p.last, width: 16)) (disabled, \(node.kind.rawValue)): \(node.name)")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -70,11 +102,11 @@ public struct MapViews: Sendable, ViewRendering {
     public var mergedSegments: [Router.Segment] {
         var result: [Router.Segment] = []
         for s in router.segments {
-            if let last = result.last, last.unit == s.unit, last.target == s.target, last.range.last &+ 1 == s.range.base,
+            if let last = result.last, last.unit == s.unit, last.entry == s.entry, last.target == s.target, last.range.last &+ 1 == s.range.base,
                 last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
             {
                 result[result.count - 1] = Router.Segment(
-                    range: last.range.span(s.range), unit: s.unit, target: s.target, offsetAtBase: last.offsetAtBase,
+                    range: last.range.span(s.range), unit: s.unit, entry: s.entry, target: s.target, offsetAtBase: last.offsetAtBase,
                     busAddressAtBase: last.busAddressAtBase)
             } else {
                 result.append(s)
@@ -87,6 +119,7 @@ public struct MapViews: Sendable, ViewRendering {
     /// without one (a bus without range) the span of its placed descendants.
     func displayRange(_ id: RegionID) -> AddressRange? {
         if let p = router.placement(of: id) { return p }
+        if includesDisabled, let p = router.disabledPlacement(of: id) { return p }
         let spans = tree[id].children.compactMap(displayRange)
         guard let first = spans.first else { return nil }
         return spans.dropFirst().reduce(first) { $0.span($1) }
@@ -118,7 +151,9 @@ public struct MapViews: Sendable, ViewRendering {
                     text =
                         "alias \(region.name) @\(tree[target].name) \(paddedHex(start, width: 16))-\(paddedHex(start &+ range.sizeMinusOne, width: 16))"
                 }
+                if isShownDisabled(id) { text += " [disabled]" }
                 line(range, depth: depth, prio: region.priority, kind: region.kind.rawValue, text: text)
+                for e in listedEntries(id) { line(e.range, depth: depth + 1, prio: region.priority, kind: region.kind.rawValue, text: e.label) }
                 if let host = region.pcie {
                     var parts: [(AddressRange, String, String)] = []
                     if let e = region.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
@@ -146,9 +181,15 @@ public struct MapViews: Sendable, ViewRendering {
         func walk(_ ids: [RegionID], depth: Int) {
             for (id, range) in sortedChildren(ids) {
                 let region = tree[id].region
+                let mark = isShownDisabled(id) ? " [disabled]" : ""
                 lines.append(
                     String(repeating: "  ", count: depth)
-                        + "\(paddedHex(range.base, width: 8))-\(paddedHex(range.last, width: 8)) : \(region.name)")
+                        + "\(paddedHex(range.base, width: 8))-\(paddedHex(range.last, width: 8)) : \(region.name)\(mark)")
+                for e in listedEntries(id) {
+                    lines.append(
+                        String(repeating: "  ", count: depth + 1)
+                            + "\(paddedHex(e.range.base, width: 8))-\(paddedHex(e.range.last, width: 8)) : \(region.name) \(e.label)")
+                }
                 walk(tree[id].children, depth: depth + 1)
             }
         }
@@ -167,11 +208,12 @@ public struct MapViews: Sendable, ViewRendering {
                 .array(
                     router.segments.map { s in
                         let n = tree[s.unit]
-                        return .object([
-                            ("base", .address(s.range.base)), ("last", .address(s.range.last)),
-                            ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
-                            ("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase)),
-                        ])
+                        let entry: [(String, JSON)] = s.target == .region && entryLabel(s.unit, s.entry) != nil ? [("entry", .int(s.entry))] : []
+                        return .object(
+                            [
+                                ("base", .address(s.range.base)), ("last", .address(s.range.last)),
+                                ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
+                            ] + entry + [("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase))])
                     })
             ))
         pairs.append(
@@ -179,11 +221,19 @@ public struct MapViews: Sendable, ViewRendering {
                 "regions",
                 .array(
                     tree.nodes.compactMap { n in
-                        guard let p = router.placement(of: n.id) else { return nil }
-                        return .object([
+                        let disabled = isShownDisabled(n.id)
+                        guard let p = router.placement(of: n.id) ?? (disabled ? router.disabledPlacement(of: n.id) : nil) else { return nil }
+                        var pairs: [(String, JSON)] = [
                             ("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)),
                             ("last", .address(p.last)), ("priority", .int(n.region.priority)),
-                        ])
+                        ]
+                        let entries = listedEntries(n.id)
+                        if !entries.isEmpty {
+                            pairs.append(
+                                ("entries", .array(entries.map { .object([("reg", .string($0.label)), ("base", .address($0.range.base)), ("last", .address($0.range.last))]) })))
+                        }
+                        if disabled { pairs.append(("disabled", .bool(true))) }
+                        return .object(pairs)
                     })
             ))
         return .object(pairs)
