@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "SoCMapFDTTests",
             dependencies: ["SoCMapFDT", "SoCMapFile", "SoCMapChecks", "SoCMapViews", "TestSupport"],
-            exclude: ["Fixtures"],
+            exclude: ["Fixtures", "Corpus"],
             swiftSettings: strictness
         ),
         .testTarget(

@@ -35,7 +35,7 @@ public struct DeviceTreeImport: Sendable {
     /// Properties that the import turns into region fields rather than keeping verbatim.
     static let structural: Set<String> = ["reg", "reg-names", "ranges", "#address-cells", "#size-cells", "compatible", "status"]
     /// Root children that hold no address-map information.
-    static let skippedRootNodes: Set<String> = ["chosen", "aliases", "cpus", "__symbols__", "__fixups__", "__local_fixups__", "socmap"]
+    static let skippedRootNodes: Set<String> = ["aliases", "cpus", "__symbols__", "__fixups__", "__local_fixups__", "socmap"]
 
     /// Reads `tree`; `source` names it in diagnostics. Never fails: what is odd is in `warnings`.
     public init(tree: DeviceTree, source: String) {

@@ -44,7 +44,7 @@ struct ExportBuilder {
         self.setting = setting
         var values: [UInt64] = [map.addressLimit]
         for r in map.regions.flatMap(RegionTree.expand) {
-            for e in r.entries { values += [e.range.last, e.range.sizeMinusOne] }
+            for e in r.entries { values += [e.range.last, e.range.sizeMinusOne == .max ? .max : e.range.sizeMinusOne + 1] }
             if let host = r.pcie { values += host.windows.map(\.cpuRange.last) }
         }
         rootCells = map.addressBits > 32 ? 2 : DeviceTreeExport.cellsNeeded(values)
@@ -112,13 +112,13 @@ struct ExportBuilder {
             forEachExpanded(r.children) { c in
                 for e in c.entries {
                     address = address || e.range.last > 0xFFFF_FFFF
-                    size = size || e.range.sizeMinusOne > 0xFFFF_FFFF
+                    size = size || e.range.sizeMinusOne >= 0xFFFF_FFFF
                 }
                 if case .windows(let ws) = c.translation { address = address || ws.contains { $0.parentRange.last > 0xFFFF_FFFF } }
             }
             if case .windows(let ws) = r.translation {
                 address = address || ws.contains { $0.childRange.last > 0xFFFF_FFFF }
-                size = size || ws.contains { $0.childRange.sizeMinusOne > 0xFFFF_FFFF }
+                size = size || ws.contains { $0.childRange.sizeMinusOne >= 0xFFFF_FFFF }
             }
             return (address ? 2 : 1, size ? 2 : 1)
         }
@@ -308,13 +308,11 @@ struct ExportBuilder {
             // unique_unit_address) and are no device; their range travels in the annotation.
             if !isBus, r.kind != .alias { writeReg(r, cells: cells) }
             if r.kind == .sram && r.children.isEmpty, let range {
-                out.cells(names.addressCells, [1])
-                out.cells(names.sizeCells, [1])
-                out.setProperty(names.ranges) { bytes in
-                    BigEndian.appendCell(0, to: &bytes)
-                    BigEndian.appendNumber(range.base, cells: cells.0, to: &bytes)
-                    BigEndian.appendCell(UInt32(truncatingIfNeeded: range.sizeMinusOne &+ 1), to: &bytes)
-                }
+                // The SRAM's own offsets start at 0; a size of 4 GiB or more takes two cells.
+                let sizeCells = range.sizeMinusOne >= 0xFFFF_FFFF ? 2 : 1
+                out.cells(names.addressCells, [UInt32(sizeCells)])
+                out.cells(names.sizeCells, [UInt32(sizeCells)])
+                out.numbers(names.ranges, [(0, sizeCells), (range.base, cells.0), (range.sizeMinusOne &+ 1, sizeCells)])
                 translationNote = "identity"
             } else if !r.children.isEmpty || isBus {
                 ownCells = childCells(r, parent: cells)

@@ -23,10 +23,12 @@ public enum FDTWriter {
     }
 
     /// What libfdt's writer does not check: names, sibling duplicates, depth. (A tree cannot
-    /// repeat a property name in a node: its builder replaces.)
+    /// repeat a property name in a node: its builder replaces.) Name lengths are not limited:
+    /// the specification's 31 characters is advice that real trees and dtc do not follow, and a
+    /// tree read from a file must write back unchanged.
     private static func validate(_ tree: DeviceTree) throws(FDTError) {
         for (id, name) in tree.names.enumerated()
-        where !(name.utf8.count <= 31 && !name.isEmpty && name.utf8.allSatisfy(Names.isPropertyNameCharacter)) {
+        where name.isEmpty || !name.utf8.allSatisfy(Names.isPropertyNameCharacter) {
             // Only names some property uses matter.
             guard let p = tree.properties.firstIndex(where: { $0.name == id }) else { continue }
             let owner = tree.nodes.firstIndex { ($0.firstProperty..<($0.firstProperty + $0.propertyCount)).contains(p) } ?? 0
@@ -58,7 +60,7 @@ public enum FDTWriter {
                 throw FDTError(
                     i == 0
                         ? "the root node must have an empty name"
-                        : "invalid node name '\(text)': 1-31 characters from [0-9a-zA-Z,._+-], then an optional @unit-address",
+                        : "invalid node name '\(text)': characters from [0-9a-zA-Z,._+-], then an optional @unit-address",
                     operation: "writing the tree", location: tree.path(of: id))
             }
             guard node.parent >= 0 else { continue }

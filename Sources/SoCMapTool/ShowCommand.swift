@@ -21,6 +21,9 @@ struct ShowCommand: ParsableCommand {
     @Option(name: .long, help: "tree, flat, iomem or json.")
     var format: Format?
 
+    @Flag(name: .long, help: "Also show the units switched off by status = \"disabled\", marked, where they would decode.")
+    var disabled = false
+
     func validate() throws {
         if flat, let format, format != .flat { throw ValidationError("--flat contradicts --format \(format.rawValue)") }
     }
@@ -28,7 +31,7 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         let views: any ViewRendering
         switch try view.view() {
-        case (let map, .host(let router)): views = MapViews(router: router, mapName: map.map.name)
+        case (let map, .host(let router)): views = MapViews(router: router, mapName: map.map.name, includingDisabled: disabled)
         case (_, .guest(let guest)): views = GuestViews(router: guest)
         }
         switch format ?? (flat ? .flat : .tree) {

@@ -38,7 +38,8 @@ public struct DecodeAnswer: Sendable {
             hops = router.hops(for: route)
             let backgrounds = router.map.map.overlapRule == .priority ? Set(router.tree.ancestors(of: route.unit)) : []
             otherClaims = router.claims(at: address).filter { claim in
-                !(claim.unit == route.unit && claim.entry == route.entry && claim.target == route.target) && !backgrounds.contains(claim.unit)
+                !(claim.unit == route.unit && claim.entry == route.entry && claim.target == route.target)
+                    && !backgrounds.contains(claim.unit)
             }
         } else {
             let n = router.neighbours(of: address)
@@ -219,6 +220,9 @@ public struct DecodeAnswer: Sendable {
             extra.append(("space", .string(space.rawValue)))
             extra.append(("prefetchable", .bool(prefetchable)))
         }
-        return .object([("region", .string(n.path)), ("kind", .string(kind))] + extra + [("before", .address(step.before)), ("after", .address(step.after))])
+        return .object(
+            [("region", .string(n.path)), ("kind", .string(kind))] + extra + [
+                ("before", .address(step.before)), ("after", .address(step.after)),
+            ])
     }
 }

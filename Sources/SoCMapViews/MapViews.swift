@@ -90,7 +90,8 @@ public struct MapViews: Sendable, ViewRendering {
         if includesDisabled {
             for node in tree.nodes {
                 guard let p = router.disabledPlacement(of: node.id), node.region.kind.decodesHoles || node.kind == .pcie else { continue }
-                lines.append("  \(paddedHex(p.base, width: 16))-\(paddedHex(p.last, width: 16)) (disabled, \(node.kind.rawValue)): \(node.name)")
+                lines.append(
+                    "  \(paddedHex(p.base, width: 16))-\(paddedHex(p.last, width: 16)) (disabled, \(node.kind.rawValue)): \(node.name)")
             }
         }
         return lines.joined(separator: "\n")
@@ -102,7 +103,8 @@ public struct MapViews: Sendable, ViewRendering {
     public var mergedSegments: [Router.Segment] {
         var result: [Router.Segment] = []
         for s in router.segments {
-            if let last = result.last, last.unit == s.unit, last.entry == s.entry, last.target == s.target, last.range.last &+ 1 == s.range.base,
+            if let last = result.last, last.unit == s.unit, last.entry == s.entry, last.target == s.target,
+                last.range.last &+ 1 == s.range.base,
                 last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
             {
                 result[result.count - 1] = Router.Segment(
@@ -153,7 +155,9 @@ public struct MapViews: Sendable, ViewRendering {
                 }
                 if isShownDisabled(id) { text += " [disabled]" }
                 line(range, depth: depth, prio: region.priority, kind: region.kind.rawValue, text: text)
-                for e in listedEntries(id) { line(e.range, depth: depth + 1, prio: region.priority, kind: region.kind.rawValue, text: e.label) }
+                for e in listedEntries(id) {
+                    line(e.range, depth: depth + 1, prio: region.priority, kind: region.kind.rawValue, text: e.label)
+                }
                 if let host = region.pcie {
                     var parts: [(AddressRange, String, String)] = []
                     if let e = region.ecam { parts.append((e, "pcie-cfg", "ecam, buses \(host.firstBus)-\(host.lastBus)")) }
@@ -208,7 +212,8 @@ public struct MapViews: Sendable, ViewRendering {
                 .array(
                     router.segments.map { s in
                         let n = tree[s.unit]
-                        let entry: [(String, JSON)] = s.target == .region && entryLabel(s.unit, s.entry) != nil ? [("entry", .int(s.entry))] : []
+                        let entry: [(String, JSON)] =
+                            s.target == .region && entryLabel(s.unit, s.entry) != nil ? [("entry", .int(s.entry))] : []
                         return .object(
                             [
                                 ("base", .address(s.range.base)), ("last", .address(s.range.last)),
@@ -222,7 +227,9 @@ public struct MapViews: Sendable, ViewRendering {
                 .array(
                     tree.nodes.compactMap { n in
                         let disabled = isShownDisabled(n.id)
-                        guard let p = router.placement(of: n.id) ?? (disabled ? router.disabledPlacement(of: n.id) : nil) else { return nil }
+                        guard let p = router.placement(of: n.id) ?? (disabled ? router.disabledPlacement(of: n.id) : nil) else {
+                            return nil
+                        }
                         var pairs: [(String, JSON)] = [
                             ("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)),
                             ("last", .address(p.last)), ("priority", .int(n.region.priority)),
@@ -230,7 +237,16 @@ public struct MapViews: Sendable, ViewRendering {
                         let entries = listedEntries(n.id)
                         if !entries.isEmpty {
                             pairs.append(
-                                ("entries", .array(entries.map { .object([("reg", .string($0.label)), ("base", .address($0.range.base)), ("last", .address($0.range.last))]) })))
+                                (
+                                    "entries",
+                                    .array(
+                                        entries.map {
+                                            .object([
+                                                ("reg", .string($0.label)), ("base", .address($0.range.base)),
+                                                ("last", .address($0.range.last)),
+                                            ])
+                                        })
+                                ))
                         }
                         if disabled { pairs.append(("disabled", .bool(true))) }
                         return .object(pairs)

@@ -45,8 +45,9 @@ public enum Names {
         }
     }
 
-    /// Whether `name` is a valid device-tree node name: 1-31 characters of the node-name
-    /// alphabet, then an optional `@unit-address` of the same alphabet.
+    /// Whether `name` is a valid device-tree node name: at least one character of the node-name
+    /// alphabet, then an optional `@unit-address` of the same alphabet. (The specification
+    /// advises at most 31 characters before the `@`; real trees exceed it and dtc accepts them.)
     @inlinable
     public static func isValidNodeName(_ name: some Collection<UInt8>) -> Bool {
         var base = 0
@@ -59,7 +60,7 @@ public enum Names {
             guard isNodeNameCharacter(b) else { return false }
             if unit < 0 { base += 1 } else { unit += 1 }
         }
-        return base >= 1 && base <= 31 && unit != 0
+        return base >= 1 && unit != 0
     }
 
     /// Whether `word` may name a switch, a switch value or an initiator.
