@@ -158,15 +158,34 @@ struct Reader {
         }
         let (a, da) = read("#address-cells", ids.addressCells, default: 2)
         let (s, ds) = read("#size-cells", ids.sizeCells, default: 1)
-        if a == 0 {
+        return ChildCells(address: a, size: s, defaulted: da || ds)
+    }
+
+    /// At most one warning on a node about the cells its children use, and only where a child
+    /// has `reg`: interrupt and clock controllers say `#address-cells = <0>` and I2C or SPI
+    /// buses `#size-cells = <0>` with no memory-mapped children, which is normal.
+    mutating func warnAboutChildCells(_ cells: ChildCells, of node: NodeID) {
+        guard tree.children(of: node).contains(where: { property(ids.reg, of: $0) != nil }) else { return }
+        if cells.address == 0 {
             warn(
                 "cells",
-                "#address-cells = <0>: nothing below this node has an address (as on interrupt controllers); reg below it is ignored", node)
-        } else if a > 4 {
+                "#address-cells = <0> (as on interrupt controllers), yet a child has reg: nothing below this node has a CPU address (Linux OF_CHECK_COUNTS)",
+                node)
+        } else if cells.address > 4 {
             warn(
-                "cells", "#address-cells = <\(a)> is above 4: addresses below this node cannot be translated (Linux OF_CHECK_COUNTS)", node)
+                "cells",
+                "#address-cells = <\(cells.address)> is above 4: nothing below this node has a CPU address (Linux OF_CHECK_COUNTS)",
+                node)
+        } else if cells.size == 0, property(ids.ranges, of: node) != nil {
+            warn(
+                "cells",
+                "ranges on a bus with #size-cells = <0>: a level without sizes cannot be translated (Linux OF_CHECK_COUNTS), so nothing below this node has a CPU address",
+                node)
+        } else if cells.defaulted {
+            let linux = linuxInheritedCells(of: node)
+            let note = linux == (cells.address, cells.size) ? "" : " (Linux walks up to an ancestor's instead: \(linux.0)/\(linux.1))"
+            warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the spec's defaults 2/1" + note, node)
         }
-        return ChildCells(address: a, size: s, defaulted: da || ds)
     }
 
     /// What Linux would use for `node`'s children where the node lacks cell properties: the
@@ -183,14 +202,6 @@ struct Reader {
         return (inherited(ids.addressCells), inherited(ids.sizeCells))
     }
 
-    /// Warns when a node with children that have `reg` lacks cell properties.
-    mutating func warnIfDefaulted(_ cells: ChildCells, of node: NodeID) {
-        guard cells.defaulted, tree.children(of: node).contains(where: { property(ids.reg, of: $0) != nil }) else { return }
-        let linux = linuxInheritedCells(of: node)
-        let note = linux == (cells.address, cells.size) ? "" : " (Linux walks up to an ancestor's instead: \(linux.0)/\(linux.1))"
-        warn("avoid_default_addr_size", "no #address-cells/#size-cells for its children; using the spec's defaults 2/1" + note, node)
-    }
-
     /// `reg` (or `linux,usable-memory`) split into whole entries with the parent's cells.
     mutating func regEntries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) -> RegTable {
         guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return RegTable(property: nil, cells: cells) }
@@ -203,7 +214,9 @@ struct Reader {
         } else if p.count % entry != 0 {
             warn(
                 "reg-format",
-                "\(p.name) is \(p.count) bytes, not a multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4); the \(p.count / entry) whole entries are read, as Linux reads them",
+                "\(p.name) is \(p.count) bytes, not a multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4); "
+                    + (p.count / entry == 1 ? "the whole entry is read" : "the \(p.count / entry) whole entries are read")
+                    + " and the rest ignored, as Linux does",
                 node)
         }
         return RegTable(property: p, cells: cells)
@@ -243,7 +256,11 @@ struct Reader {
     mutating func range(_ e: RegEntry, of node: NodeID, sizeCellsZero: Bool) -> AddressRange? {
         if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
         guard let r = AddressRange(base: e.address, size: e.size) else {
-            warn("reg-format", "reg entry at \(hex(e.address)) with size \(hex(e.size)) is empty or runs past 2^64; skipped", node)
+            warn(
+                "reg-format",
+                e.size == 0
+                    ? "reg entry at \(hex(e.address)) has size 0 (often a placeholder a bootloader fills in); nothing placed"
+                    : "reg entry at \(hex(e.address)) with size \(hex(e.size)) runs past 2^64; nothing placed", node)
             return nil
         }
         return r

@@ -10,8 +10,9 @@ extension Reader {
             compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
         map.overlapRule = .deviceTree
         var rootCells = childCells(of: root)
-        warnIfDefaulted(rootCells, of: root)
-        if !rootCells.translatable {
+        if rootCells.translatable {
+            warnAboutChildCells(rootCells, of: root)
+        } else {
             warn("cells", "the root's cells cannot address anything; using the spec's defaults 2/1 for its children instead", root)
             rootCells = ChildCells(address: 2, size: 1, defaulted: true)
         }
@@ -64,10 +65,8 @@ extension Reader {
         var regions: [Region] = []
         for child in tree.children(of: node) {
             if isDisabled(child) { continue }
-            guard property(ids.reg, of: child) != nil else {
-                warn("reserved-memory", "dynamic reservation (size without reg) has no fixed address; not mapped", child)
-                continue
-            }
+            // A dynamic reservation (size, no reg) has no fixed address: nothing to place.
+            guard property(ids.reg, of: child) != nil else { continue }
             let entries = entries(child, cells: rootCells)
             guard !entries.isEmpty else { continue }
             var r = Region(
@@ -142,7 +141,7 @@ extension Reader {
         let childNodes = tree.children(of: node)
         if !childNodes.isEmpty {
             let own = childCells(of: node)
-            warnIfDefaulted(own, of: node)
+            warnAboutChildCells(own, of: node)
             // Nothing below an untranslatable level reaches the CPU: its windows do not matter.
             if own.translatable, parentCells.translatable, let ws = windows(node, own: own.pair, parent: parentCells.pair) {
                 translation = ws.isEmpty ? .identity : .windows(ws)

@@ -9,12 +9,7 @@ import Testing
 /// or `$SOCMAP_CORPUS/arm64`), checked against `Corpus/oracle.py`, which follows Linux's
 /// `of_translate_address` with pylibfdt and shares no code with socmap.
 enum Corpus {
-    static var folder: URL {
-        let base = ProcessInfo.processInfo.environment["SOCMAP_CORPUS"].map { URL(fileURLWithPath: $0) }
-        return (base ?? packageRoot.appendingPathComponent(".cache/corpus")).appendingPathComponent("arm64")
-    }
-
-    static var isPresent: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("SOURCE").path) }
+    static var folder: URL { KernelDTBs.folder }
 
     /// The oracle needs Debian's python3 with python3-libfdt.
     static var oracleRuns: Bool {
@@ -86,7 +81,7 @@ struct CorpusTests {
     /// unit, as another claimant, or as a disabled unit); and socmap places no entry that Linux
     /// cannot translate.
     @Test(
-        .enabled(if: Corpus.isPresent, "no corpus: run scripts/fetch-corpus (CI does)"),
+        .requiresKernelDTBs,
         .enabled(if: Corpus.oracleRuns, "the oracle needs /usr/bin/python3 with python3-libfdt (Debian: python3-libfdt)"))
     func everyDTBAgreesWithLinux() async throws {
         let started = Date()

@@ -35,7 +35,12 @@ struct ImportTests {
 
     /// Every `reg` entry of the hand-written DTS fixtures lands where the hand-computed table
     /// (Linux of_translate_address rules) says, or is untranslatable where it says so.
-    @Test(.requiresDtc, arguments: ["zynq-like", "nested-ranges", "pcie-host", "default-cells"])
+    @Test(
+        .requiresDtc,
+        arguments: [
+            "zynq-like", "nested-ranges", "pcie-host", "default-cells", "odd/intc-address-cells-0", "odd/reg-trailing-cells",
+            "odd/size-cells-0-bus",
+        ])
     func translationMatchesTheHandComputedTable(name: String) throws {
         let imported = try DeviceTreeFiles.importMap(path: fixtureURL("\(name).dts").path)
         let resolved = ResolvedMap(imported.map)
@@ -128,6 +133,28 @@ struct ImportTests {
         let odd = Set(warnings.keys)
         for s in control.segments where !odd.contains(where: { control[s.unit].path.hasPrefix($0) }) {
             #expect(router.route(PhysicalAddress(s.range.base)).map { router[$0.unit].path } == control[s.unit].path, "\(name): \(s.range)")
+        }
+    }
+
+    /// The odd-node DTS fixtures (each beside a hand-computed table of every entry, checked in
+    /// `translationMatchesTheHandComputedTable`): one warning on each odd node, none elsewhere.
+    @Test(
+        .requiresDtc,
+        arguments: [
+            ("intc-address-cells-0", ["/soc/interrupt-controller@f8f02000": "cells"]),
+            ("reg-trailing-cells", ["/soc/serial@e0001000": "reg-format", "/soc/dma@f8003000": "reg-format"]),
+            ("size-cells-0-bus", ["/soc/bus@40000000": "cells"]),
+        ])
+    func oddNodesWarnOnceEach(name: String, warnings: [String: String]) throws {
+        let imported = try DeviceTreeFiles.importMap(path: fixtureURL("odd/\(name).dts").path)
+        #expect(imported.warnings.count == warnings.count, "\(imported.warnings.map(\.description))")
+        for w in imported.warnings { #expect(warnings[w.path ?? ""] == w.checkID, "\(w)") }
+        let router = try Router(map: imported.map)
+        // Whole entries keep their reg-names; the unit decodes as usual.
+        if name == "reg-trailing-cells" {
+            let ns = try #require(router.route(PhysicalAddress(0xF800_4010)))
+            #expect(router[ns.unit].path == "/soc/dma@f8003000" && ns.entry == 1 && ns.offset == 0x10)
+            #expect(DecodeAnswer(address: PhysicalAddress(0xF800_4010), router: router).text.contains(#"reg 1 "ns""#))
         }
     }
 
