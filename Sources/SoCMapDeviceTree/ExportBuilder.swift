@@ -254,7 +254,8 @@ struct ExportBuilder {
         switch r.kind {
         case .pcie:
             let host = r.pcie!
-            let unitValue = r.ecam?.base ?? r.range?.base ?? host.windows.first?.cpuRange.base
+            // The unit address is the first `reg` address (dtc unit_address_vs_reg), the ECAM or not.
+            let unitValue = r.range?.base ?? host.windows.first?.cpuRange.base
             // A host without `reg` is no PCI host node (the binding requires `reg`): it keeps its
             // windows but not the PCI device_type. An ECAM without compatible is the generic one.
             name = Self.uniqueName(r.entries.isEmpty ? "pci-host" : "pcie", unit: unitValue, used: &used)

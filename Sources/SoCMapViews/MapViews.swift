@@ -45,6 +45,25 @@ public struct MapViews: Sendable, ViewRendering {
         }
     }
 
+    /// `entry` and `entry-name` of a segment, for a unit with several or named entries.
+    func entryJSON(_ id: RegionID, _ entry: Int) -> [(String, JSON)] {
+        guard entryLabel(id, entry) != nil else { return [] }
+        return [("entry", .int(entry))] + (tree[id].region.entries[entry].name.map { [("entry-name", JSON.string($0))] } ?? [])
+    }
+
+    /// Every placed entry of a unit with several or named entries, the ECAM marked.
+    func entriesJSON(_ id: RegionID) -> [JSON] {
+        let region = tree[id].region
+        guard region.entries.count > 1 || region.entries.contains(where: { $0.name != nil }) else { return [] }
+        return zip(region.entries.indices, router.entryPlacements(of: id)).compactMap { k, placed in
+            guard let placed else { return nil }
+            return .object(
+                [("entry", .int(k))] + (region.entries[k].name.map { [("name", JSON.string($0))] } ?? [])
+                    + (k == region.pcie?.ecamEntry ? [("space", JSON.string("config"))] : [])
+                    + [("base", .address(placed.base)), ("last", .address(placed.last))])
+        }
+    }
+
     /// Whether a region is shown only because disabled units are.
     func isShownDisabled(_ id: RegionID) -> Bool {
         includesDisabled && router.placement(of: id) == nil && router.disabledPlacement(of: id) != nil
@@ -212,13 +231,13 @@ public struct MapViews: Sendable, ViewRendering {
                 .array(
                     router.segments.map { s in
                         let n = tree[s.unit]
-                        let entry: [(String, JSON)] =
-                            s.target == .region && entryLabel(s.unit, s.entry) != nil ? [("entry", .int(s.entry))] : []
+                        let entry = s.target == .region ? entryJSON(s.unit, s.entry) : []
                         return .object(
                             [
                                 ("base", .address(s.range.base)), ("last", .address(s.range.last)),
                                 ("unit", .string(n.path)), ("name", .string(n.region.name)), ("kind", .string(kindLabel(s))),
-                            ] + entry + [("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase))])
+                                ("priority", .int(n.region.priority)), ("offset", .address(s.busAddressAtBase ?? s.offsetAtBase)),
+                            ] + entry)
                     })
             ))
         pairs.append(
@@ -234,20 +253,8 @@ public struct MapViews: Sendable, ViewRendering {
                             ("path", .string(n.path)), ("kind", .string(n.region.kind.rawValue)), ("base", .address(p.base)),
                             ("last", .address(p.last)), ("priority", .int(n.region.priority)),
                         ]
-                        let entries = listedEntries(n.id)
-                        if !entries.isEmpty {
-                            pairs.append(
-                                (
-                                    "entries",
-                                    .array(
-                                        entries.map {
-                                            .object([
-                                                ("reg", .string($0.label)), ("base", .address($0.range.base)),
-                                                ("last", .address($0.range.last)),
-                                            ])
-                                        })
-                                ))
-                        }
+                        let entries = entriesJSON(n.id)
+                        if !entries.isEmpty { pairs.append(("entries", .array(entries))) }
                         if disabled { pairs.append(("disabled", .bool(true))) }
                         return .object(pairs)
                     })

@@ -65,6 +65,15 @@ struct ClaimViewTests {
         #expect(
             claims.count == 1 && claims[0]["unit"] as? String == "/interconnect@4a000000" && claims[0]["entry-name"] as? String == "sysc")
         #expect(dev["disabled"] == nil)
+        // show's JSON: every entry of the unit, structured; segments carry entry and name.
+        let show = try #require(try parsedJSON(MapViews(router: router, mapName: "shared").json.compact) as? [String: Any])
+        let regions = try #require(show["regions"] as? [[String: Any]])
+        let unitJSON = try #require(regions.first { $0["path"] as? String == "/interconnect@4a000000" })
+        let listed = try #require(unitJSON["entries"] as? [[String: Any]])
+        #expect(listed.map { $0["entry"] as? Int } == [0, 1] && listed.map { $0["name"] as? String } == ["ap", "sysc"])
+        #expect(listed[1]["base"] as? String == "0x4a000100" && listed[1]["last"] as? String == "0x4a00010f")
+        let segments = try #require(show["segments"] as? [[String: Any]])
+        #expect(segments.contains { $0["unit"] as? String == "/interconnect@4a000000" && $0["entry-name"] as? String == "ap" })
     }
 
     /// `show --disabled`: every format marks the disabled unit where it would decode; without
