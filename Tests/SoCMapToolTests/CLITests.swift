@@ -309,6 +309,19 @@ struct CLITests {
         #expect(dtb.status == 1 && dtb.out.contains("\"path\": \"/amba_pl-bus@40000000/dma@7fff8000\""))
     }
 
+    /// Each import warning is printed once, on stderr, whatever the command; the output
+    /// proper is untouched.
+    @Test(.requiresDtc) func importWarningsArePrintedOnce() throws {
+        let dts = "Tests/SoCMapFDTTests/Fixtures/odd/reg-trailing-cells.dts"
+        for arguments in [["decode", dts, "0xe000_1000"], ["show", dts], ["check", dts], ["check", dts, "--json"], ["import", dts]] {
+            let r = try Tool.run(arguments)
+            let lines = r.err.split(separator: "\n")
+            #expect(r.status == 0 && lines.count == 2, "\(arguments): \(r.err)")
+            #expect(lines.allSatisfy { $0.hasPrefix("\(dts): warning: /soc/") && $0.hasSuffix("[reg-format]") }, "\(r.err)")
+            #expect(!r.out.contains("warning"))
+        }
+    }
+
     @Test func batchDecodeFromStandardInput() throws {
         func batch(_ input: String, _ extra: [String] = []) throws -> ProcessResult {
             try Tool.run(["decode", "maps/qemu-virt.yaml", "-"] + extra, input: input)
