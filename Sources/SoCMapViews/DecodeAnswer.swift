@@ -57,12 +57,7 @@ public struct DecodeAnswer: Sendable {
 
     private func node(_ id: RegionID) -> RegionTree.Node { router[id] }
 
-    /// `reg 2 "cfg"` for a unit with several or named entries, nothing for a one-range unit.
-    func entryLabel(_ unit: RegionID, _ entry: Int) -> String? {
-        let entries = node(unit).region.entries
-        guard entries.indices.contains(entry), entries.count > 1 || entries[entry].name != nil else { return nil }
-        return "reg \(entry)" + (entries[entry].name.map { " \"\($0)\"" } ?? "")
-    }
+    func entryLabel(_ unit: RegionID, _ entry: Int) -> String? { node(unit).region.entryLabel(entry) }
 
     /// What the route reaches, for people: `/pcie (pcie) I/O space, bus address 0x10`.
     func describeTarget(_ route: Router.Route) -> String {
@@ -159,11 +154,7 @@ public struct DecodeAnswer: Sendable {
         return .object(pairs)
     }
 
-    private func entryJSON(_ unit: RegionID, _ entry: Int) -> [(String, JSON)] {
-        guard entryLabel(unit, entry) != nil else { return [] }
-        let name = node(unit).region.entries[entry].name
-        return [("entry", .int(entry))] + (name.map { [("entry-name", JSON.string($0))] } ?? [])
-    }
+    private func entryJSON(_ unit: RegionID, _ entry: Int) -> [(String, JSON)] { node(unit).region.entryJSON(entry) }
 
     private func routeJSON(_ route: Router.Route) -> [(String, JSON)] {
         let n = node(route.unit)

@@ -28,33 +28,24 @@ public struct MapViews: Sendable, ViewRendering {
         includesDisabled = includingDisabled
     }
 
-    /// `reg 1 "cfg"` for the entries of a unit with several or named entries.
-    func entryLabel(_ id: RegionID, _ entry: Int) -> String? {
-        let entries = tree[id].region.entries
-        guard entries.indices.contains(entry), entries.count > 1 || entries[entry].name != nil else { return nil }
-        return "reg \(entry)" + (entries[entry].name.map { " \"\($0)\"" } ?? "")
-    }
+    func entryLabel(_ id: RegionID, _ entry: Int) -> String? { tree[id].region.entryLabel(entry) }
 
     /// The entries to list under a region (several, or named), with where each landed.
     func listedEntries(_ id: RegionID) -> [(label: String, range: AddressRange)] {
         let region = tree[id].region
-        guard region.entries.count > 1 || region.entries.contains(where: { $0.name != nil }) else { return [] }
+        guard region.namesItsEntries else { return [] }
         return zip(region.entries.indices, router.entryPlacements(of: id)).compactMap { k, placed in
             guard k != region.pcie?.ecamEntry, let placed, let label = entryLabel(id, k) else { return nil }
             return (label, placed)
         }
     }
 
-    /// `entry` and `entry-name` of a segment, for a unit with several or named entries.
-    func entryJSON(_ id: RegionID, _ entry: Int) -> [(String, JSON)] {
-        guard entryLabel(id, entry) != nil else { return [] }
-        return [("entry", .int(entry))] + (tree[id].region.entries[entry].name.map { [("entry-name", JSON.string($0))] } ?? [])
-    }
+    func entryJSON(_ id: RegionID, _ entry: Int) -> [(String, JSON)] { tree[id].region.entryJSON(entry) }
 
     /// Every placed entry of a unit with several or named entries, the ECAM marked.
     func entriesJSON(_ id: RegionID) -> [JSON] {
         let region = tree[id].region
-        guard region.entries.count > 1 || region.entries.contains(where: { $0.name != nil }) else { return [] }
+        guard region.namesItsEntries else { return [] }
         return zip(region.entries.indices, router.entryPlacements(of: id)).compactMap { k, placed in
             guard let placed else { return nil }
             return .object(
