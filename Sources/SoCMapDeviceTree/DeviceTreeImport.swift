@@ -165,7 +165,10 @@ struct Reader {
     /// has `reg`: interrupt and clock controllers say `#address-cells = <0>` and I2C or SPI
     /// buses `#size-cells = <0>` with no memory-mapped children, which is normal.
     mutating func warnAboutChildCells(_ cells: ChildCells, of node: NodeID) {
-        guard tree.children(of: node).contains(where: { property(ids.reg, of: $0) != nil }) else { return }
+        let sizeless = cells.size == 0 && property(ids.ranges, of: node) != nil
+        guard cells.address == 0 || cells.address > 4 || sizeless || cells.defaulted,
+            tree.children(of: node).contains(where: { property(ids.reg, of: $0) != nil })
+        else { return }
         if cells.address == 0 {
             warn(
                 "cells",
@@ -176,7 +179,7 @@ struct Reader {
                 "cells",
                 "#address-cells = <\(cells.address)> is above 4: nothing below this node has a CPU address (Linux OF_CHECK_COUNTS)",
                 node)
-        } else if cells.size == 0, property(ids.ranges, of: node) != nil {
+        } else if sizeless {
             warn(
                 "cells",
                 "ranges on a bus with #size-cells = <0>: a level without sizes cannot be translated (Linux OF_CHECK_COUNTS), so nothing below this node has a CPU address",
@@ -278,6 +281,7 @@ struct Reader {
                 node)
         }
         var result: [Region.Entry] = []
+        result.reserveCapacity(table.count)
         for (i, e) in table.enumerated() {
             guard let r = range(e, of: node, sizeCellsZero: cells.1 == 0) else { continue }
             result.append(Region.Entry(range: r, name: names.flatMap { i < $0.count ? $0[i] : nil }))

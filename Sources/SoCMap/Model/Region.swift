@@ -271,7 +271,8 @@ public struct Region: Hashable, Sendable {
     ) {
         self.name = name
         self.kind = kind
-        self.entries = (range.map { [Entry(range: $0)] } ?? []) + entries
+        // No concatenation when one side is empty: imports build one region per node.
+        self.entries = range.map { [Entry(range: $0)] + entries } ?? entries
         self.priority = priority
         self.condition = condition
         self.seenBy = seenBy
