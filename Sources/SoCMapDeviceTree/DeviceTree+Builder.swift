@@ -178,6 +178,10 @@ extension DeviceTree.Builder {
 
     mutating func empty(_ name: DeviceTree.Name) { setProperty(name) { _ in } }
 
+    mutating func setProperty(_ name: DeviceTree.Name, bytes value: some Sequence<UInt8>) {
+        setProperty(name) { bytes in bytes.append(contentsOf: value) }
+    }
+
     /// A `reg`-style pair: `address` and `size` with their cell counts.
     mutating func pair(_ name: DeviceTree.Name, _ address: UInt64, _ addressCells: Int, _ size: UInt64, _ sizeCells: Int) {
         setProperty(name) { bytes in

@@ -10,6 +10,8 @@ struct ExportBuilder {
     let map: AddressMap
     let setting: SwitchSetting
     let rootCells: Int
+    /// The root's `#address-cells`/`#size-cells`: the map's own, else `rootCells` for both.
+    let rootPair: (Int, Int)
     var out = DeviceTree.Builder()
     /// The annotations: three lists with every region's map path, node path and kind,
     /// in map pre-order, and `region-N` nodes for the regions that need more.
@@ -29,6 +31,24 @@ struct ExportBuilder {
     var reservedNames: [String] = []
     var reservedMet = 0
     let names: Names
+    /// Nodes are written as the map names them, with nothing derived (`DeviceTreeContent.verbatim`).
+    let verbatim: Bool
+    /// Labels and phandles, found before writing.
+    let references: ReferencePlan
+    /// Description nodes by the map path of their parent.
+    let attached: [String: [AttachedNode]]
+    /// Device-tree paths by map path, when a value writes a node's path and names differ.
+    var pathsForValues: [String: String]?
+    /// Every label written, with its node's device-tree path, in tree order.
+    var labelPaths: [(label: String, path: String)] = []
+    /// Device-tree paths of the nodes that got a phandle the map did not give them.
+    var assignedPhandlePaths: [String] = []
+    /// The `/memreserve/` regions met so far (their index in the reservation block).
+    var reservationsMet = 0
+    /// Annotations of the description nodes: where each attached one hangs, and the type of
+    /// every property (`path name type` words).
+    var attachedColumn: [String] = []
+    var nodeTypes: [String] = []
 
     /// Ids of the property names the exporter writes, interned once in both trees.
     struct Names {
@@ -42,12 +62,16 @@ struct ExportBuilder {
         self.resolved = resolved
         self.map = map
         self.setting = setting
+        verbatim = map.deviceTree.verbatim
+        references = ReferencePlan(map)
+        attached = Dictionary(grouping: map.deviceTree.nodes, by: \.parent)
         var values: [UInt64] = [map.addressLimit]
         for r in map.regions.flatMap(RegionTree.expand) {
             for e in r.entries { values += [e.range.last, e.range.sizeMinusOne == .max ? .max : e.range.sizeMinusOne + 1] }
             if let host = r.pcie { values += host.windows.map(\.cpuRange.last) }
         }
         rootCells = map.addressBits > 32 ? 2 : DeviceTreeExport.cellsNeeded(values)
+        rootPair = Self.explicitCells(map.deviceTree.properties) ?? (rootCells, rootCells)
         // Both trees intern the same names in the same order, so ids agree between them.
         let all = [
             "#address-cells", "#size-cells", "model", "compatible", "reg", "ranges", "device_type", "bus-range", "no-map", "status",
@@ -74,26 +98,48 @@ struct ExportBuilder {
     }
 
     mutating func build(includeDomains: Bool = true) {
+        if references.writesPaths && !verbatim && pathsForValues == nil {
+            // Values that write node paths need every node's name first: a first pass names them.
+            var first = ExportBuilder(map: map, resolved: resolved, setting: setting)
+            first.nodePaths = [:]
+            first.pathsForValues = [:]
+            first.build(includeDomains: false)
+            pathsForValues = first.nodePaths
+        }
         out.beginNode("")
-        out.cells(names.addressCells, [UInt32(rootCells)])
-        out.cells(names.sizeCells, [UInt32(rootCells)])
-        out.strings(names.model, [map.model ?? map.name])
+        let cells = rootPair
+        out.cells(names.addressCells, [UInt32(cells.0)])
+        out.cells(names.sizeCells, [UInt32(cells.1)])
+        if let model = map.model ?? (verbatim ? nil : map.name) { out.strings(names.model, [model]) }
         if !map.compatible.isEmpty { out.strings(names.compatible, map.compatible) }
+        writeProperties(map.deviceTree.properties, skipping: [], mapPath: "/")
+        out.reservations = map.regions.filter(\.memoryReservation).compactMap { r in
+            r.range.map { DeviceTree.Reservation(address: $0.base, size: $0.sizeMinusOne &+ 1) }
+        }
         var used = Set<String>(minimumCapacity: map.regions.count)
-        emit(map.regions, cells: (rootCells, rootCells), atRoot: true, used: &used)
-        if includeDomains && !map.domains.isEmpty {
+        let domains = includeDomains && !map.domains.isEmpty
+        let chosenWritten = emit(map.regions, cells: cells, atRoot: true, used: &used, domainsInChosen: domains)
+        if domains && !chosenWritten {
             // Xen dom0less nodes, as the hypervisor reads them from the host tree.
+            let resolved = resolved ?? ResolvedMap(map)
             out.node("chosen") { chosen in
-                let resolved = resolved ?? ResolvedMap(map)
                 for d in resolved.domains { GuestOutputs.writeXenDomainNode(d, of: resolved, into: &chosen) }
+            }
+        }
+        if map.deviceTree.symbols && !labelPaths.isEmpty {
+            out.node("__symbols__") { symbols in
+                for (label, path) in labelPaths { symbols.setProperty(label, .strings([path])) }
             }
         }
         metadata()
         out.endNode()
     }
 
-    /// Root-level reserved regions without children go below `/reserved-memory`.
-    func isReservedLeaf(_ r: Region, atRoot: Bool) -> Bool { atRoot && r.kind == .reserved && r.children.isEmpty }
+    /// Root-level reserved regions without children go below `/reserved-memory` (unless the
+    /// map is written verbatim, or they are `/memreserve/` entries).
+    func isReservedLeaf(_ r: Region, atRoot: Bool) -> Bool {
+        !verbatim && atRoot && r.kind == .reserved && r.children.isEmpty && !r.memoryReservation
+    }
 
     /// `body` for each region, with `repeat` expanded (and no copy of the others).
     func forEachExpanded(_ regions: [Region], _ body: (Region) -> Void) {
@@ -150,14 +196,31 @@ struct ExportBuilder {
         }
     }
 
-    mutating func emit(_ regions: [Region], cells: (Int, Int), atRoot: Bool, used: inout Set<String>) {
+    /// The children of the node being written: its regions, with the description nodes
+    /// attached to it where they go. Returns whether a description node `chosen` took the Xen
+    /// domain nodes.
+    @discardableResult
+    mutating func emit(_ regions: [Region], cells: (Int, Int), atRoot: Bool, used: inout Set<String>, domainsInChosen: Bool = false) -> Bool
+    {
         var reservedName: String?
-        forEachExpanded(regions) { r in
-            if isReservedLeaf(r, atRoot: atRoot) && reservedName == nil {
-                reservedName = reservedMemory(regions, used: &used)
+        var chosenWritten = false
+        let parentMap = atRoot ? "/" : String(decoding: mapPath, as: UTF8.self)
+        let nodes = attached[parentMap] ?? []
+        for item in Self.ordered(regions, nodes) {
+            switch item {
+            case .region(let r):
+                if isReservedLeaf(r, atRoot: atRoot) && reservedName == nil {
+                    reservedName = reservedMemory(regions, used: &used)
+                }
+                region(r, cells: cells, atRoot: atRoot, reservedNode: reservedName, used: &used)
+            case .node(let a):
+                let takesDomains = atRoot && domainsInChosen && a.node.name == "chosen"
+                chosenWritten = chosenWritten || takesDomains
+                noteAttachment(a)
+                descriptionNode(a.node, used: &used, domains: takesDomains)
             }
-            region(r, cells: cells, atRoot: atRoot, reservedNode: reservedName, used: &used)
         }
+        return chosenWritten
     }
 
     /// `/reserved-memory` with every root-level reserved leaf, written where the first one
@@ -165,185 +228,22 @@ struct ExportBuilder {
     mutating func reservedMemory(_ regions: [Region], used: inout Set<String>) -> String {
         let name = Self.uniqueName("reserved-memory", unit: nil, used: &used)
         out.beginNode(name)
-        out.cells(names.addressCells, [UInt32(rootCells)])
-        out.cells(names.sizeCells, [UInt32(rootCells)])
+        out.cells(names.addressCells, [UInt32(rootPair.0)])
+        out.cells(names.sizeCells, [UInt32(rootPair.1)])
         out.empty(names.ranges)
         var reservedUsed = Set<String>()
         forEachExpanded(regions) { r in
             guard isReservedLeaf(r, atRoot: true) else { return }
             reservedNames.append(Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &reservedUsed))
             out.beginNode(reservedNames[reservedNames.count - 1])
-            writeReg(r, cells: (rootCells, rootCells))
+            writeReg(r, cells: rootPair)
             out.empty(names.noMap)
-            finishDeviceNode(r)
+            finishDeviceNode(r, handled: [])
             reservedCompatibleMatches.append(compatibleMatches(r))
             out.endNode()
         }
         out.endNode()
         return name
-    }
-
-    /// `reg` with every entry of the region, and `reg-names` when some entry is named.
-    mutating func writeReg(_ r: Region, cells: (Int, Int)) {
-        guard !r.entries.isEmpty else { return }
-        if r.entries.count == 1 {
-            out.pair(names.reg, r.entries[0].range.base, cells.0, r.entries[0].range.sizeMinusOne &+ 1, cells.1)
-        } else {
-            out.setProperty(names.reg) { bytes in
-                for e in r.entries {
-                    BigEndian.appendNumber(e.range.base, cells: cells.0, to: &bytes)
-                    BigEndian.appendNumber(e.range.sizeMinusOne &+ 1, cells: cells.1, to: &bytes)
-                }
-            }
-        }
-        if r.entries.contains(where: { $0.name != nil }) { out.strings(names.regNames, r.entries.map { $0.name ?? "" }) }
-    }
-
-    /// Status and the map's own properties, the last of a device node's properties.
-    mutating func finishDeviceNode(_ r: Region) {
-        if r.disabled || !(r.condition?.evaluate(setting) ?? true) { out.strings(names.status, ["disabled"]) }
-        for p in r.properties { out.setProperty(p.name, Self.value(p.value)) }
-    }
-
-    /// One region: its device node (unless it lives in `/reserved-memory`, written already),
-    /// its annotation, and its children.
-    mutating func region(_ r: Region, cells: (Int, Int), atRoot: Bool, reservedNode: String?, used: inout Set<String>) {
-        let annotationIndex = annotationCount
-        annotationCount += 1
-        let mapPathLength = mapPath.count
-        let dtPathLength = dtPath.count
-        defer {
-            mapPath.removeSubrange(mapPathLength...)
-            dtPath.removeSubrange(dtPathLength...)
-        }
-        mapPath.append(0x2F)
-        mapPath.append(contentsOf: r.name.utf8)
-        var translationNote: String?
-        var hasReg = false
-        var sameCompatible = false
-        var ownCells = cells
-        let nodeName: String
-        if isReservedLeaf(r, atRoot: atRoot) {
-            // Written by `reservedMemory`, in the same order; only the path is needed here.
-            nodeName = reservedNames[reservedMet]
-            sameCompatible = reservedCompatibleMatches[reservedMet]
-            reservedMet += 1
-            dtPath.append(0x2F)
-            dtPath.append(contentsOf: (reservedNode ?? "reserved-memory").utf8)
-            hasReg = r.range != nil || r.properties.contains { $0.name == "reg" }
-        } else {
-            (nodeName, translationNote, hasReg, ownCells) = deviceNode(r, cells: cells, atRoot: atRoot, used: &used)
-            sameCompatible = compatibleMatches(r)
-        }
-        dtPath.append(0x2F)
-        dtPath.append(contentsOf: nodeName.utf8)
-        annotation(r, index: annotationIndex, translation: translationNote, hasReg: hasReg, sameCompatible: sameCompatible)
-        if !r.children.isEmpty {
-            var childUsed = Set<String>(minimumCapacity: r.children.count)
-            emit(r.children, cells: ownCells, atRoot: false, used: &childUsed)
-        }
-        if !isReservedLeaf(r, atRoot: atRoot) { out.endNode() }
-    }
-
-    /// Begins the device node of `r` and writes its properties; returns its name, what the
-    /// annotation says of its translation, whether it has `reg`, and its children's cells.
-    mutating func deviceNode(_ r: Region, cells: (Int, Int), atRoot: Bool, used: inout Set<String>) -> (String, String?, Bool, (Int, Int)) {
-        var translationNote: String?
-        var ownCells = cells
-        let name: String
-        switch r.kind {
-        case .pcie:
-            let host = r.pcie!
-            // The unit address is the first `reg` address (dtc unit_address_vs_reg), the ECAM or not.
-            let unitValue = r.range?.base ?? host.windows.first?.cpuRange.base
-            // A host without `reg` is no PCI host node (the binding requires `reg`): it keeps its
-            // windows but not the PCI device_type. An ECAM without compatible is the generic one.
-            name = Self.uniqueName(r.entries.isEmpty ? "pci-host" : "pcie", unit: unitValue, used: &used)
-            out.beginNode(name)
-            if r.ecam != nil || !r.compatible.isEmpty {
-                out.strings(names.compatible, r.compatible.isEmpty ? ["pci-host-ecam-generic"] : r.compatible)
-            }
-            if !r.entries.isEmpty { out.strings(names.deviceType, ["pci"]) }
-            out.cells(names.addressCells, [3])
-            out.cells(names.sizeCells, [2])
-            writeReg(r, cells: cells)
-            out.cells(names.busRange, [UInt32(host.firstBus), UInt32(host.lastBus)])
-            out.setProperty(names.ranges) { bytes in
-                for w in host.windows {
-                    BigEndian.appendCell(w.space.physHi | (w.prefetchable ? 0x4000_0000 : 0), to: &bytes)
-                    BigEndian.appendNumber(w.pciBase, cells: 2, to: &bytes)
-                    BigEndian.appendNumber(w.cpuRange.base, cells: cells.0, to: &bytes)
-                    BigEndian.appendNumber(w.cpuRange.sizeMinusOne &+ 1, cells: 2, to: &bytes)
-                }
-            }
-        default:
-            let range = r.range
-            let isBus = (r.kind == .bus || r.kind == .plWindow) && r.translation != .none
-            if atRoot && r.kind == .dram {
-                name = Self.uniqueName("memory", unit: range?.base, used: &used)
-                out.beginNode(name)
-                out.strings(names.deviceType, ["memory"])
-            } else if isBus {
-                var unitValue: UInt64?
-                switch r.translation {
-                case .identity: unitValue = range?.base
-                case .windows(let ws): unitValue = ws.first?.parentRange.base
-                case .none: unitValue = nil
-                }
-                name = Self.uniqueName(DeviceTreeExport.busName(r.name), unit: unitValue, used: &used)
-                out.beginNode(name)
-                out.strings(names.compatible, r.compatible.contains("simple-bus") ? r.compatible : r.compatible + ["simple-bus"])
-            } else if r.kind == .alias {
-                name = Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: nil, used: &used)
-                out.beginNode(name)
-            } else {
-                name = Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: range?.base, used: &used)
-                out.beginNode(name)
-                if r.kind == .sram && r.children.isEmpty && !r.compatible.contains("mmio-sram") {
-                    out.strings(names.compatible, r.compatible + ["mmio-sram"])
-                } else if !r.compatible.isEmpty {
-                    out.strings(names.compatible, r.compatible)
-                }
-            }
-            // Aliases carry no `reg`: they would repeat their target's unit address (dtc's
-            // unique_unit_address) and are no device; their range travels in the annotation.
-            if !isBus, r.kind != .alias { writeReg(r, cells: cells) }
-            if r.kind == .sram && r.children.isEmpty, let range {
-                // The SRAM's own offsets start at 0; a size of 4 GiB or more takes two cells.
-                let sizeCells = range.sizeMinusOne >= 0xFFFF_FFFF ? 2 : 1
-                out.cells(names.addressCells, [UInt32(sizeCells)])
-                out.cells(names.sizeCells, [UInt32(sizeCells)])
-                out.numbers(names.ranges, [(0, sizeCells), (range.base, cells.0), (range.sizeMinusOne &+ 1, sizeCells)])
-                translationNote = "identity"
-            } else if !r.children.isEmpty || isBus {
-                ownCells = childCells(r, parent: cells)
-                out.cells(names.addressCells, [UInt32(ownCells.0)])
-                out.cells(names.sizeCells, [UInt32(ownCells.1)])
-                switch r.translation {
-                case .none:
-                    translationNote = "none"
-                case .identity:
-                    if let range {
-                        out.numbers(names.ranges, [(range.base, ownCells.0), (range.base, cells.0), (range.sizeMinusOne &+ 1, ownCells.1)])
-                    } else {
-                        out.empty(names.ranges)
-                    }
-                    translationNote = "identity"
-                case .windows(let ws):
-                    let own = ownCells
-                    out.setProperty(names.ranges) { bytes in
-                        for w in ws {
-                            BigEndian.appendNumber(w.childRange.base, cells: own.0, to: &bytes)
-                            BigEndian.appendNumber(w.parentRange.base, cells: cells.0, to: &bytes)
-                            BigEndian.appendNumber(w.childRange.sizeMinusOne &+ 1, cells: own.1, to: &bytes)
-                        }
-                    }
-                    translationNote = "windows"
-                }
-            }
-        }
-        finishDeviceNode(r)
-        return (name, translationNote, out.currentValue(names.reg) != nil, ownCells)
     }
 
     /// Whether the open device node's `compatible` is exactly the region's (import then reads

@@ -9,6 +9,23 @@ extension ExportBuilder {
         out.setProperty("address-bits", .cells([UInt32(map.addressBits)]))
         if let p = map.profile { out.setProperty("profile", .strings([p])) }
         if map.overlapRule != .priority { out.setProperty("overlaps", .strings([map.overlapRule.rawValue])) }
+        if verbatim { out.setProperty("verbatim", .empty) }
+        if map.deviceTree.symbols { out.setProperty("symbols", .empty) }
+        if !map.deviceTree.symbols && !labelPaths.isEmpty {
+            out.setProperty("labels", .strings([labelPaths.map { "\($0.label) \($0.path)" }.joined(separator: " ")]))
+        }
+        if !assignedPhandlePaths.isEmpty { out.setProperty("assigned-phandles", .strings([assignedPhandlePaths.joined(separator: " ")])) }
+        if !verbatim && !map.deviceTree.properties.isEmpty {
+            out.setProperty("root-properties", .strings([map.deviceTree.properties.map(\.name).joined(separator: " ")]))
+            out.setProperty(
+                "root-property-types", .strings([map.deviceTree.properties.map { Self.typeName($0.value) }.joined(separator: " ")]))
+        }
+        if !attachedColumn.isEmpty {
+            out.node("nodes") { nodes in
+                nodes.setProperty("attached", .strings([attachedColumn.joined(separator: " ")]))
+                if !nodeTypes.isEmpty { nodes.setProperty("types", .strings([nodeTypes.joined(separator: " ")])) }
+            }
+        }
         if let n = map.notes { out.strings(names.notes, [n]) }
         if !map.initiators.isEmpty {
             out.node("initiators") { list in
@@ -84,23 +101,51 @@ extension ExportBuilder {
         if let t = e.e820Type { en.setProperty("e820-type", .cells([t])) }
     }
 
-    static func value(_ v: Region.Property.Value) -> DeviceTree.Value {
-        switch v {
-        case .empty: return .empty
-        case .string(let s): return .strings([s])
-        case .strings(let list): return .strings(list)
-        case .cells(let c): return .cells(c)
-        case .bytes(let b): return .bytes(b)
-        }
-    }
-
+    /// A value's type for the annotations: `empty`, `string`, `strings`, `cells`, `bytes`;
+    /// `refs:` with one letter per cell (`n` number, `l` label, `p` path) for cells with
+    /// references; `path:l` or `path:p` for a node's path.
     static func typeName(_ v: Region.Property.Value) -> String {
+        func letter(_ r: NodeReference) -> String {
+            if case .label = r { return "l" }
+            return "p"
+        }
         switch v {
         case .empty: return "empty"
         case .string: return "string"
         case .strings: return "strings"
         case .cells: return "cells"
         case .bytes: return "bytes"
+        case .references(let cells):
+            return "refs:"
+                + cells.map { c in
+                    switch c {
+                    case .number: return "n"
+                    case .reference(let r): return letter(r)
+                    }
+                }.joined()
+        case .pathOf(let r): return "path:" + letter(r)
         }
+    }
+
+    /// Notes where an attached description node hangs: its parent's map path, its place
+    /// (`-` none, `^` first, `>NAME` after a sibling) and its device-tree path.
+    mutating func noteAttachment(_ a: AttachedNode) {
+        let place: String
+        switch a.placement {
+        case nil: place = "-"
+        case .first?: place = "^"
+        case .after(let s)?: place = ">" + s
+        }
+        let dt = String(decoding: dtPath, as: UTF8.self) + "/" + a.node.name
+        attachedColumn.append("\(a.parent) \(place) \(dt)")
+    }
+
+    /// Notes the types of a description node's properties (the node being written), for
+    /// import to read them back as the map wrote them. Verbatim maps read back as any device
+    /// tree does, and need none.
+    mutating func describe(_ n: DescriptionNode) {
+        guard !verbatim else { return }
+        let dt = String(decoding: dtPath, as: UTF8.self)
+        for p in n.properties { nodeTypes.append("\(dt) \(p.name) \(Self.typeName(p.value))") }
     }
 }

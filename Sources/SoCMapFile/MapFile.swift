@@ -75,6 +75,8 @@ public struct MapFile: Sendable {
 struct MapReader {
     var yaml: YAMLReader
     let file: String
+    /// Every node reference read, where it was written, and the path of its owner.
+    var references: [(reference: NodeReference, node: Node, owner: String)] = []
 
     init(file: String, recordLayout: Bool) {
         self.file = file
@@ -83,12 +85,12 @@ struct MapReader {
 
     static let topKeys = [
         "socmap", "name", "model", "compatible", "address-bits", "profile", "notes", "overlaps", "initiators", "switches", "regions",
-        "domains",
+        "domains", "devicetree",
     ]
     static let regionKeys = [
         "name", "kind", "base", "size", "last", "reg", "priority", "when", "seen-by", "status", "overlap", "compatible",
         "properties", "notes", "repeat", "children", "ranges", "target", "offset", "ecam", "bus-range", "windows", "virtualization",
-        "clip-children",
+        "clip-children", "label", "memreserve",
     ]
 
     mutating func readMap(_ root: Node) -> AddressMap? {
@@ -132,6 +134,8 @@ struct MapReader {
         }
         map.regions = readRegions(regions, parentPath: "")
         if let v = f["domains"]?.value { map.domains = readDomains(v) }
+        if let v = f["devicetree"]?.value { map.deviceTree = readDeviceTree(v) }
+        checkNodeNames(map)
         return map
     }
 

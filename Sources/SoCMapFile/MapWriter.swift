@@ -165,6 +165,50 @@ private struct Emitter {
             emit("domains:", indent: 0, source: line("", "domains"))
             for d in map.domains { writeDomain(d) }
         }
+        if !map.deviceTree.isEmpty { writeDeviceTree(map.deviceTree) }
+    }
+
+    /// The `devicetree:` section, after the address map and the domains.
+    mutating func writeDeviceTree(_ content: DeviceTreeContent) {
+        emit("devicetree:", indent: 0, source: line("", "devicetree"))
+        if content.verbatim { field("verbatim", "true", owner: "devicetree", indent: 2) }
+        if content.symbols { field("symbols", "true", owner: "devicetree", indent: 2) }
+        writeProperties(content.properties, path: "/", indent: 2)
+        guard !content.nodes.isEmpty else { return }
+        emit("nodes:", indent: 2, source: line("devicetree", "nodes"))
+        for a in content.nodes {
+            var head: [(String, String)] = []
+            if a.parent != "/" { head.append(("at", scalar(a.parent))) }
+            switch a.placement {
+            case .first?: head.append(("first", "true"))
+            case .after(let s)?: head.append(("after", scalar(s)))
+            case nil: break
+            }
+            writeNode(a.node, head: head, parentPath: a.parent, indent: 4)
+        }
+    }
+
+    /// A description node: `head` keys first (its place), then name, label, properties, children.
+    mutating func writeNode(_ n: DescriptionNode, head: [(String, String)], parentPath: String, indent: Int) {
+        let path = parentPath == "/" ? "/" + n.name : parentPath + "/" + n.name
+        let fields = head + [("name", scalar(n.name))] + (n.label.map { [("label", $0)] } ?? [])
+        for (i, (key, value)) in fields.enumerated() {
+            emit(dash: i == 0, key: key, value: value, indent: i == 0 ? indent : indent + 2, source: i == 0 ? n.location?.line : nil)
+        }
+        writeProperties(n.properties, path: path, indent: indent + 2)
+        guard !n.children.isEmpty else { return }
+        emit("children:", indent: indent + 2, source: nil)
+        for c in n.children { writeNode(c, head: [], parentPath: path, indent: indent + 4) }
+    }
+
+    mutating func writeProperties(_ properties: [Region.Property], path: String, indent: Int) {
+        guard !properties.isEmpty else { return }
+        emit("properties:", indent: indent, source: line(path, "properties"))
+        for p in properties {
+            emit(
+                "\(scalar(p.name)): \(propertyValue(p.value))", indent: indent + 2,
+                source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
+        }
     }
 
     mutating func writeDomain(_ d: Domain) {
@@ -209,7 +253,9 @@ private struct Emitter {
         if r.priority != 0 { f.append(("priority", String(r.priority))) }
         if let c = r.condition { f.append(("when", scalar(c.description, flow: flow))) }
         if let seen = r.seenBy { f.append(("seen-by", "[\(seen.map { scalar($0, flow: true) }.joined(separator: ", "))]")) }
+        if let l = r.label { f.append(("label", l)) }
         if r.disabled { f.append(("status", "disabled")) }
+        if r.memoryReservation { f.append(("memreserve", "true")) }
         if r.overlapIntended { f.append(("overlap", "intended")) }
         if r.hypervisorOnly { f.append(("virtualization", "hypervisor")) }
         if !r.clipsChildren { f.append(("clip-children", "false")) }
@@ -285,14 +331,7 @@ private struct Emitter {
                 }
             }
         }
-        if !r.properties.isEmpty {
-            emit("properties:", indent: inner, source: line(path, "properties"))
-            for p in r.properties {
-                emit(
-                    "\(scalar(p.name)): \(propertyValue(p.value))", indent: inner + 2,
-                    source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
-            }
-        }
+        writeProperties(r.properties, path: path, indent: inner)
         if let n = r.notes { text("notes", n, owner: path, indent: inner) }
         switch r.translation {
         case .identity: break
@@ -319,13 +358,30 @@ private struct Emitter {
         list.count == 1 ? scalar(list[0], flow: flow) : "[\(list.map { scalar($0, flow: true) }.joined(separator: ", "))]"
     }
 
+    /// A property value in the shortest form that reads back as the same value; the explicit
+    /// `{string: ...}`/`{strings: [...]}` forms only for strings that would read as a reference.
     func propertyValue(_ value: Region.Property.Value) -> String {
+        func cell(_ c: UInt32) -> String { c > 0xffff ? hex(UInt64(c)) : String(c) }
+        func isReference(_ s: String) -> Bool { NodeReference(parsing: s) != nil }
         switch value {
         case .empty: return "true"
-        case .string(let s): return scalar(s, forceQuotedIfNumeric: true)
-        case .strings(let list): return "[\(list.map { scalar($0, flow: true, forceQuotedIfNumeric: true) }.joined(separator: ", "))]"
-        case .cells(let cells): return "[\(cells.map { $0 > 0xffff ? hex(UInt64($0)) : String($0) }.joined(separator: ", "))]"
+        case .string(let s):
+            return isReference(s) ? "{string: \(scalar(s, flow: true))}" : scalar(s, forceQuotedIfNumeric: true)
+        case .strings(let list):
+            let items = "[\(list.map { scalar($0, flow: true, forceQuotedIfNumeric: true) }.joined(separator: ", "))]"
+            return !list.isEmpty && list.allSatisfy(isReference) ? "{strings: \(items)}" : items
+        case .cells(let cells): return "[\(cells.map(cell).joined(separator: ", "))]"
         case .bytes(let bytes): return "{bytes: [\(bytes.map { "0x" + paddedHex(UInt64($0), width: 2) }.joined(separator: ", "))]}"
+        case .references(let cells):
+            if cells.count == 1, let r = cells[0].reference { return scalar(r.description) }
+            let items = cells.map { c -> String in
+                switch c {
+                case .number(let n): return cell(n)
+                case .reference(let r): return scalar(r.description, flow: true)
+                }
+            }
+            return "[\(items.joined(separator: ", "))]"
+        case .pathOf(let r): return "{path: \(scalar(r.description, flow: true))}"
         }
     }
 }

@@ -76,6 +76,13 @@ extension MapReader {
         }
         if let v = f["compatible"]?.value { region.compatible = yaml.strings(v, what: "compatible", path: path) ?? [] }
         if let v = f["notes"]?.value { region.notes = yaml.string(v, what: "notes", path: path) }
+        if let v = f["label"]?.value { region.label = readLabel(v, path: path) }
+        if let v = f["memreserve"]?.value {
+            region.memoryReservation = yaml.boolean(v, what: "memreserve", path: path) ?? false
+            if region.memoryReservation && (kind != .reserved || parentPath != "") {
+                yaml.error("bad-value", "memreserve applies to top-level reserved regions only", at: v, path: path)
+            }
+        }
         if let v = f["clip-children"]?.value { region.clipsChildren = yaml.boolean(v, what: "clip-children", path: path) ?? true }
         if let v = f["virtualization"]?.value {
             if yaml.string(v, what: "virtualization", path: path) == "hypervisor" {
@@ -131,7 +138,7 @@ extension MapReader {
         }
     }
 
-    private mutating func readProperties(_ node: Node, path: String) -> [Region.Property] {
+    mutating func readProperties(_ node: Node, path: String) -> [Region.Property] {
         guard let mapping = node.mapping else {
             yaml.error("bad-value", "expected a mapping of device-tree properties, found \(yaml.describe(node))", at: node, path: path)
             return []
@@ -140,37 +147,82 @@ extension MapReader {
         for (key, value) in mapping {
             guard let name = key.scalar?.string, !name.isEmpty else { continue }
             yaml.recordKeyLine("\(path)#properties.\(name)", key.mark.line)
-            if let value = readPropertyValue(value, name: name, path: path) {
-                result.append(Region.Property(name: name, value: value))
+            guard let parsed = readPropertyValue(value, name: name, path: path) else { continue }
+            result.append(Region.Property(name: name, value: parsed))
+            // Where references were written, to report the ones that name nothing.
+            switch parsed {
+            case .references(let cells): for r in cells.compactMap(\.reference) { references.append((r, value, path)) }
+            case .pathOf(let r): references.append((r, value, path))
+            default: break
             }
         }
         return result
     }
 
+    /// A property value by its YAML shape: `true` is empty; numbers are cells; a string is a
+    /// string, or a reference when it reads `&label` or `&{/path}`; a list is cells (numbers
+    /// and references) or strings; `{bytes|string|strings|cells|path: ...}` says the type.
     private mutating func readPropertyValue(_ node: Node, name: String, path: String) -> Region.Property.Value? {
         switch node.content {
         case .scalar(let s):
             if s.style == .plain && (s.string == "true" || s.string == "yes") { return .empty }
+            if s.style == .plain && s.string.isEmpty {
+                yaml.error(
+                    "bad-value",
+                    "property '\(name)' has no value: write true for an empty property, and quote references (\"&gic\")", at: node,
+                    path: path)
+                return nil
+            }
             if s.style == .plain, let n = parseAddress(s.string) { return cells([n], at: node, name: name, path: path) }
+            if let r = NodeReference(parsing: s.string) { return .references([.reference(r)]) }
             return .string(s.string)
         case .sequence(let seq):
             if seq.isEmpty { return .cells([]) }
-            if seq.allSatisfy({ $0.scalar.map { $0.style == .plain && parseAddress($0.string) != nil } ?? false }) {
-                return cells(seq.compactMap { parseAddress($0.scalar!.string) }, at: node, name: name, path: path)
-            }
-            var strings: [String] = []
+            var items: [Region.Property.Cell] = []
+            var texts: [String] = []
             for item in seq {
-                guard let s = yaml.string(item, what: "property '\(name)'", path: path) else { return nil }
-                strings.append(s)
+                guard let scalar = item.scalar else {
+                    yaml.error("bad-value", "property '\(name)': list items must be numbers, strings or references", at: item, path: path)
+                    return nil
+                }
+                if scalar.style == .plain, let n = parseAddress(scalar.string) {
+                    guard n <= UInt64(UInt32.max) else { return cells([n], at: item, name: name, path: path) }
+                    items.append(.number(UInt32(n)))
+                } else if let r = NodeReference(parsing: scalar.string) {
+                    items.append(.reference(r))
+                } else {
+                    texts.append(scalar.string)
+                }
             }
-            return .strings(strings)
-        case .mapping(let m):
-            guard m.count == 1, let list = m["bytes"]?.sequence else {
-                yaml.error("bad-value", "property '\(name)': a mapping value must be {bytes: [...]}", at: node, path: path)
+            if texts.isEmpty {
+                let numbers = items.compactMap(\.number)
+                return numbers.count == items.count ? .cells(numbers) : .references(items)
+            }
+            guard items.isEmpty else {
+                yaml.error(
+                    "bad-value",
+                    "property '\(name)' mixes strings with numbers or references; write {strings: [...]} for strings that look like numbers or references",
+                    at: node, path: path)
                 return nil
             }
+            return .strings(texts)
+        case .mapping(let m):
+            guard m.count == 1, let key = m[0].key.scalar?.string else {
+                yaml.error(
+                    "bad-value", "property '\(name)': a mapping value must be one of {bytes|string|strings|cells|path: ...}", at: node,
+                    path: path)
+                return nil
+            }
+            return explicitValue(key, m[0].value, name: name, path: path)
+        }
+    }
+
+    /// `{bytes: [...]}`, `{string: ...}`, `{strings: [...]}`, `{cells: [...]}`, `{path: "&x"}`.
+    private mutating func explicitValue(_ key: String, _ v: Node, name: String, path: String) -> Region.Property.Value? {
+        switch key {
+        case "bytes":
             var bytes: [UInt8] = []
-            for item in list {
+            for item in list(v, what: "bytes", path: path) {
                 guard let n = yaml.number(item, what: "byte", path: path) else { return nil }
                 guard n <= 0xff else {
                     yaml.error("bad-value", "property '\(name)': byte \(hex(n)) does not fit in 8 bits", at: item, path: path)
@@ -179,6 +231,35 @@ extension MapReader {
                 bytes.append(UInt8(n))
             }
             return .bytes(bytes)
+        case "string":
+            return yaml.string(v, what: "property '\(name)'", path: path).map { .string($0) }
+        case "strings":
+            var strings: [String] = []
+            for item in list(v, what: "strings", path: path) {
+                guard let s = yaml.string(item, what: "property '\(name)'", path: path) else { return nil }
+                strings.append(s)
+            }
+            return .strings(strings)
+        case "cells":
+            var values: [UInt64] = []
+            for item in list(v, what: "cells", path: path) {
+                guard let n = yaml.number(item, what: "cell", path: path) else { return nil }
+                values.append(n)
+            }
+            return cells(values, at: v, name: name, path: path)
+        case "path":
+            guard let text = yaml.string(v, what: "property '\(name)'", path: path), let r = NodeReference(parsing: text) else {
+                yaml.error("bad-value", "property '\(name)': path takes a reference, \"&label\" or \"&{/path}\"", at: v, path: path)
+                return nil
+            }
+            return .pathOf(r)
+        default:
+            yaml.error(
+                "bad-value",
+                "property '\(name)': unknown value type '\(key)'"
+                    + didYouMeanSuffix(key, among: ["bytes", "string", "strings", "cells", "path"]),
+                at: v, path: path)
+            return nil
         }
     }
 

@@ -147,6 +147,9 @@ public struct AddressMap: Hashable, Sendable {
     /// How overlapping regions are resolved: by priority (maps, QEMU's rules) or by depth
     /// (device trees, which have no priorities).
     public var overlapRule: OverlapRule = .priority
+    /// The device tree beyond the address map: root properties, nodes without addresses, and
+    /// how export writes the tree.
+    public var deviceTree = DeviceTreeContent()
     /// The file the map came from, for diagnostics.
     public var source: String?
 
@@ -200,6 +203,11 @@ extension AddressMap {
             return s
         }
         copy.regions = regions.map { $0.withoutLocations() }
+        copy.deviceTree.nodes = deviceTree.nodes.map {
+            var a = $0
+            a.node = a.node.withoutLocations()
+            return a
+        }
         copy.domains = domains.map { d in
             var d = d
             d.location = nil

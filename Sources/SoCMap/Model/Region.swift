@@ -253,6 +253,11 @@ public struct Region: Hashable, Sendable {
     public var repetition: Repetition?
     /// Where the region was written.
     public var location: SourceLocation?
+    /// The device-tree label references use (`gic` in `gic: interrupt-controller@8000000`).
+    public var label: String?
+    /// A `reserved` region that is a `/memreserve/` entry of the device tree (export writes it in
+    /// the blob's reservation block, not as a node).
+    public var memoryReservation = false
     /// Reserved for the hypervisor (`virtualization: hypervisor`): no guest may reach it.
     public var hypervisorOnly = false
     /// Whether the region's range bounds its children (`clip-children`, default true). A
@@ -341,6 +346,32 @@ extension Region {
             case cells([UInt32])
             /// Raw bytes.
             case bytes([UInt8])
+            /// 32-bit cells some of which are references to nodes (`clocks = <&clk 27>`):
+            /// export writes each reference as its target's phandle.
+            case references([Cell])
+            /// The path of a node, as a string (`stdout-path = &uart0;`): export writes the
+            /// target's device-tree path.
+            case pathOf(NodeReference)
+        }
+
+        /// One cell of a `references` value.
+        public enum Cell: Hashable, Sendable {
+            /// A plain 32-bit number.
+            case number(UInt32)
+            /// A node's phandle.
+            case reference(NodeReference)
+
+            /// The number, when the cell is one.
+            public var number: UInt32? {
+                if case .number(let n) = self { return n }
+                return nil
+            }
+
+            /// The reference, when the cell is one.
+            public var reference: NodeReference? {
+                if case .reference(let r) = self { return r }
+                return nil
+            }
         }
 
         /// The property name.
