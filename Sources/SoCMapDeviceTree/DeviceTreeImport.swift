@@ -32,10 +32,11 @@ public struct DeviceTreeImport: Sendable {
     /// Warnings met on the way, one per odd node and problem.
     public private(set) var warnings: [Diagnostic] = []
 
-    /// Properties that the import turns into region fields rather than keeping verbatim.
-    static let structural: Set<String> = ["reg", "reg-names", "ranges", "#address-cells", "#size-cells", "compatible", "status"]
-    /// Root children that hold no address-map information.
-    static let skippedRootNodes: Set<String> = ["aliases", "cpus", "__symbols__", "__fixups__", "__local_fixups__", "socmap"]
+    /// Properties that the import turns into region fields (kept as written too where export
+    /// would write them differently).
+    static let structural: Set<String> = ["reg", "reg-names", "ranges", "compatible", "status"]
+    /// Root children that hold no address of the map, carried whole as description nodes.
+    static let describedRootNodes: Set<String> = ["aliases", "cpus", "__fixups__", "__local_fixups__"]
 
     /// Reads `tree`; `source` names it in diagnostics. Never fails: what is odd is in `warnings`.
     public init(tree: DeviceTree, source: String) {
@@ -55,37 +56,6 @@ public struct DeviceTreeImport: Sendable {
             map = reader.generic()
         }
         warnings = reader.warnings
-    }
-}
-
-/// The parts of one `reg` entry.
-struct RegEntry {
-    var address: UInt64
-    var size: UInt64
-}
-
-/// The whole entries of a `reg` property, read on demand.
-struct RegTable: RandomAccessCollection {
-    let property: DeviceTree.Property?
-    let cells: (Int, Int)
-    let count: Int
-
-    init(property: DeviceTree.Property?, cells: (Int, Int)) {
-        self.property = property
-        self.cells = cells
-        let entry = (cells.0 + cells.1) * 4
-        count = entry > 0 ? (property.map { $0.count / entry } ?? 0) : 0
-    }
-
-    var startIndex: Int { 0 }
-    var endIndex: Int { count }
-    var first: RegEntry? { count > 0 ? self[0] : nil }
-
-    subscript(i: Int) -> RegEntry {
-        let p = property!
-        let at = i * (cells.0 + cells.1)
-        return RegEntry(
-            address: p.number(at: at, count: cells.0) ?? 0, size: cells.1 == 0 ? 0 : p.number(at: at + cells.0, count: cells.1) ?? 0)
     }
 }
 
@@ -111,6 +81,15 @@ struct Reader {
     private var warned = Set<String>()
     /// The last `compatible` value decoded, and its strings.
     var lastCompatible: (bytes: ArraySlice<UInt8>, strings: [String])?
+    /// Description nodes met so far, with where they hang.
+    var attachments: [AttachedNode] = []
+    /// Labels by node index, and nodes by phandle.
+    var labels: [Int: String] = [:]
+    var phandleNodes: [UInt32: NodeID] = [:]
+    /// Nodes whose `phandle` export assigned (dropped: the map did not have it).
+    var assignedPhandleNodes = Set<Int>()
+    /// Map paths by node index where they differ from device-tree paths (annotated import).
+    var mapPaths: [Int: String] = [:]
 
     /// Handles of the property names the import looks at (`nil` when the tree has none).
     let ids: KnownNames
@@ -205,87 +184,31 @@ struct Reader {
         return (inherited(ids.addressCells), inherited(ids.sizeCells))
     }
 
-    /// `reg` (or `linux,usable-memory`) split into whole entries with the parent's cells.
-    mutating func regEntries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) -> RegTable {
-        guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return RegTable(property: nil, cells: cells) }
-        let entry = (cells.0 + cells.1) * 4
-        // Linux reads no address where the parent's address-cell count is outside 1-4 (the parent
-        // was warned about).
-        guard (1...4).contains(cells.0) else { return RegTable(property: nil, cells: cells) }
-        if p.count == 0 {
-            warn("reg-format", "\(p.name) is empty", node)
-        } else if p.count % entry != 0 {
-            warn(
-                "reg-format",
-                "\(p.name) is \(p.count) bytes, not a multiple of \(entry) ((#address-cells \(cells.0) + #size-cells \(cells.1)) x 4); "
-                    + (p.count / entry == 1 ? "the whole entry is read" : "the \(p.count / entry) whole entries are read")
-                    + " and the rest ignored, as Linux does",
-                node)
-        }
-        return RegTable(property: p, cells: cells)
+    /// Import's warnings for what decoding met on `node`.
+    mutating func warn(_ issues: [Encoding.Issue], _ node: NodeID) {
+        for i in issues { warn(i.checkID, i.message, node) }
     }
 
     /// `ranges` of a bus node: nil when absent, [] when empty, else windows (whole entries).
     mutating func windows(_ node: NodeID, own: (Int, Int), parent: (Int, Int)) -> [TranslationWindow]? {
         guard let p = property(ids.ranges, of: node) else { return nil }
         if p.count == 0 { return [] }
-        let count = own.0 + parent.0 + own.1
-        guard count > 0 else { return nil }
-        if p.count % (count * 4) != 0 {
-            warn(
-                "ranges-format",
-                "ranges is \(p.count) bytes, not a multiple of \(count * 4) ((child #address-cells \(own.0) + parent #address-cells \(parent.0) + #size-cells \(own.1)) x 4); the whole entries are read",
-                node)
-        }
-        var result: [TranslationWindow] = []
-        for i in stride(from: 0, to: p.count / 4 - count + 1, by: count) {
-            let child = p.number(at: i, count: own.0) ?? 0
-            let parentAddress = p.number(at: i + own.0, count: parent.0) ?? 0
-            let size = p.number(at: i + own.0 + parent.0, count: own.1) ?? 0
-            guard size > 0, let w = TranslationWindow(childBase: child, parentBase: parentAddress, size: size) else {
-                warn(
-                    "ranges-format",
-                    "ranges entry \(i / count) (child \(hex(child)), parent \(hex(parentAddress)), size \(hex(size))) is empty or runs past 2^64; skipped",
-                    node)
-                continue
-            }
-            result.append(w)
-        }
+        var issues: [Encoding.Issue] = []
+        let result = Encoding.windows(p, own: own, parent: parent, issues: &issues)
+        warn(issues, node)
         return result
     }
 
-    /// The range of a `reg` entry, or `nil` (with a warning) when it is empty or wraps. A
-    /// `#size-cells = 0` level gives addresses without size: one byte each.
-    mutating func range(_ e: RegEntry, of node: NodeID, sizeCellsZero: Bool) -> AddressRange? {
-        if sizeCellsZero { return AddressRange(base: e.address, size: 1) }
-        guard let r = AddressRange(base: e.address, size: e.size) else {
-            warn(
-                "reg-format",
-                e.size == 0
-                    ? "reg entry at \(hex(e.address)) has size 0 (often a placeholder a bootloader fills in); nothing placed"
-                    : "reg entry at \(hex(e.address)) with size \(hex(e.size)) runs past 2^64; nothing placed", node)
-            return nil
-        }
-        return r
-    }
-
-    /// Every usable entry of a node's `reg`, named by `reg-names`.
+    /// Every usable entry of a node's `reg` (or `linux,usable-memory`), named by `reg-names`.
     mutating func entries(_ node: NodeID, cells: (Int, Int), usableMemory: Bool = false) -> [Region.Entry] {
-        let table = regEntries(node, cells: cells, usableMemory: usableMemory)
-        guard !table.isEmpty else { return [] }
+        guard let p = property(usableMemory ? ids.usableMemory : ids.reg, of: node) else { return [] }
+        // Linux reads no address where the parent's address-cell count is outside 1-4 (the parent
+        // was warned about).
+        guard (1...4).contains(cells.0) else { return [] }
         let names = usableMemory ? nil : property(ids.regNames, of: node)?.strings
-        if let names, names.count != table.count {
-            warn(
-                "reg-names",
-                "reg-names has \(names.count) names for \(table.count) reg entries; the first \(min(names.count, table.count)) are used",
-                node)
-        }
-        var result: [Region.Entry] = []
-        result.reserveCapacity(table.count)
-        for (i, e) in table.enumerated() {
-            guard let r = range(e, of: node, sizeCellsZero: cells.1 == 0) else { continue }
-            result.append(Region.Entry(range: r, name: names.flatMap { i < $0.count ? $0[i] : nil }))
-        }
+        var issues: [Encoding.Issue] = []
+        let result = Encoding.entries(reg: p, names: names, cells: cells, issues: &issues)
+        warn(issues, node)
         return result
     }
 }
@@ -294,9 +217,6 @@ struct Reader {
 struct KnownNames {
     let reg, regNames, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap,
         reusable: DeviceTree.Name?
-    /// Whether each name (by handle index) is one import turns into region fields
-    /// (`DeviceTreeImport.structural`).
-    let structural: [Bool]
 
     init(_ tree: DeviceTree) {
         reg = tree.name("reg")
@@ -313,6 +233,5 @@ struct KnownNames {
         model = tree.name("model")
         noMap = tree.name("no-map")
         reusable = tree.name("reusable")
-        structural = tree.names.map(DeviceTreeImport.structural.contains)
     }
 }

@@ -236,9 +236,9 @@ struct ExportBuilder {
             guard isReservedLeaf(r, atRoot: true) else { return }
             reservedNames.append(Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &reservedUsed))
             out.beginNode(reservedNames[reservedNames.count - 1])
-            writeReg(r, cells: rootPair)
+            let handled = writeReg(r, cells: rootPair)
             out.empty(names.noMap)
-            finishDeviceNode(r, handled: [])
+            finishDeviceNode(r, handled: handled)
             reservedCompatibleMatches.append(compatibleMatches(r))
             out.endNode()
         }

@@ -26,7 +26,8 @@ struct ReferencePlan {
                 case .pathOf(let r):
                     targets.append(r)
                     writesPaths = true
-                case .cells(let c) where p.name == "phandle" && c.count == 1: phandles[path] = c[0]
+                case .cells(let c) where c.count == 1 && (p.name == "phandle" || (p.name == "linux,phandle" && phandles[path] == nil)):
+                    phandles[path] = c[0]
                 default: break
                 }
             }

@@ -120,25 +120,24 @@ extension ExportBuilder {
                 out.cells(names.addressCells, [3])
                 out.cells(names.sizeCells, [2])
             }
-            writeReg(r, cells: cells)
+            handled = writeReg(r, cells: cells)
             if !verbatim && !has(r, "bus-range") { out.cells(names.busRange, [UInt32(host.firstBus), UInt32(host.lastBus)]) }
-            handled = ["reg", "reg-names", "ranges"]
             var issues: [Encoding.Issue] = []
             if let raw = explicitProperty(r, "ranges"),
                 Self.sameWindows(Encoding.pciWindows(raw, parentAddressCells: cells.0, issues: &issues), host.windows)
             {
-                out.setProperty(names.ranges, bytes: raw.value)
-            } else if !host.windows.isEmpty || !verbatim {
-                out.setProperty(names.ranges, bytes: Encoding.pciRanges(host.windows, parentAddressCells: cells.0))
+                // Written in its place among the map's properties.
+            } else {
+                handled.insert("ranges")
+                if !host.windows.isEmpty || !verbatim {
+                    out.setProperty(names.ranges, bytes: Encoding.pciRanges(host.windows, parentAddressCells: cells.0))
+                }
             }
             ownCells = explicitCells ?? (3, 2)
         } else {
             // Aliases carry no `reg`: they would repeat their target's unit address (dtc's
             // unique_unit_address) and are no device; their range travels in the annotation.
-            if r.kind != .alias && (verbatim || !isBus) {
-                writeReg(r, cells: cells)
-                handled.formUnion(["reg", "reg-names"])
-            }
+            if r.kind != .alias && (verbatim || !isBus) { handled = writeReg(r, cells: cells) }
             if !verbatim && r.kind == .sram && r.children.isEmpty, let range = r.range {
                 // The SRAM's own offsets start at 0; a size of 4 GiB or more takes two cells.
                 let sizeCells = range.sizeMinusOne >= 0xFFFF_FFFF ? 2 : 1
@@ -157,14 +156,10 @@ extension ExportBuilder {
                     out.cells(names.addressCells, [UInt32(ownCells.0)])
                     out.cells(names.sizeCells, [UInt32(ownCells.1)])
                 }
-                translationNote = writeRanges(r, own: ownCells, parent: cells)
-                handled.insert("ranges")
+                let (note, rangesHandled) = writeRanges(r, own: ownCells, parent: cells)
+                translationNote = note
+                if rangesHandled { handled.insert("ranges") }
             }
-        }
-        if has(r, "#address-cells") || has(r, "#size-cells") { handled.formUnion(["#address-cells", "#size-cells"]) }
-        if let explicit = Self.explicitCells(r.properties) {
-            out.cells(names.addressCells, [UInt32(explicit.0)])
-            out.cells(names.sizeCells, [UInt32(explicit.1)])
         }
         finishDeviceNode(r, handled: handled)
         return (name, translationNote, out.currentValue(names.reg) != nil, ownCells)
@@ -219,9 +214,11 @@ extension ExportBuilder {
         return name
     }
 
-    /// `reg` and `reg-names`: as the map wrote them when they still say what its entries say
-    /// (an odd `reg` a device tree had, kept by import), else from the entries.
-    mutating func writeReg(_ r: Region, cells: (Int, Int)) {
+    /// `reg` and `reg-names` from the entries, unless the map wrote them and they still say
+    /// what its entries say (an odd `reg` a device tree had, kept by import): those are written
+    /// in their place among the map's properties. Returns the names written from the entries
+    /// (the map's own are then skipped).
+    mutating func writeReg(_ r: Region, cells: (Int, Int)) -> Set<String> {
         let rawReg = explicitProperty(r, "reg")
         let rawNames = explicitProperty(r, "reg-names")
         let generated = r.entries.isEmpty ? nil : Encoding.reg(r.entries, cells: cells)
@@ -230,22 +227,21 @@ extension ExportBuilder {
             let reg = rawReg ?? DeviceTree.Property(name: "reg", value: generated ?? [])
             var issues: [Encoding.Issue] = []
             let decoded = Encoding.entries(reg: reg, names: rawNames?.strings ?? generatedNames, cells: cells, issues: &issues)
-            if decoded == r.entries {
-                if let bytes = rawReg?.value ?? generated.map(ArraySlice.init) { out.setProperty(names.reg, bytes: bytes) }
-                if let n = rawNames {
-                    out.setProperty(names.regNames, bytes: n.value)
-                } else if let n = generatedNames {
-                    out.strings(names.regNames, n)
-                }
-                return
+            // Memory read from linux,usable-memory keeps its reg as written.
+            if decoded == r.entries || (rawReg != nil && has(r, "linux,usable-memory")) {
+                if rawReg == nil, let generated { out.setProperty(names.reg, bytes: generated) }
+                if rawNames == nil, let n = generatedNames { out.strings(names.regNames, n) }
+                return []
             }
         }
         if let generated { out.setProperty(names.reg, bytes: generated) }
         if let n = generatedNames { out.strings(names.regNames, n) }
+        return ["reg", "reg-names"]
     }
 
-    /// `ranges` of a node with a child level; returns the annotation's translation word.
-    mutating func writeRanges(_ r: Region, own: (Int, Int), parent: (Int, Int)) -> String {
+    /// `ranges` of a node with a child level; returns the annotation's translation word and
+    /// whether it wrote `ranges` from the translation (else the map's own is written in place).
+    mutating func writeRanges(_ r: Region, own: (Int, Int), parent: (Int, Int)) -> (String, Bool) {
         let note: String
         switch r.translation {
         case .none: note = "none"
@@ -263,29 +259,28 @@ extension ExportBuilder {
             } else {
                 said = .none
             }
-            if Self.sameTranslation(said, r.translation) {
-                out.setProperty(names.ranges, bytes: raw.value)
-                return note
-            }
+            if Self.sameTranslation(said, r.translation) { return (note, false) }
         }
         if case .identity = r.translation, !verbatim, let range = r.range {
             out.numbers(names.ranges, [(range.base, own.0), (range.base, parent.0), (range.sizeMinusOne &+ 1, own.1)])
         } else if let bytes = Encoding.ranges(r.translation, own: own, parent: parent) {
             out.setProperty(names.ranges, bytes: bytes)
         }
-        return note
+        return (note, true)
     }
 
     /// `status`, then the map's own properties (except the ones already written from fields),
     /// then a phandle export assigned.
     mutating func finishDeviceNode(_ r: Region, handled: Set<String>) {
         let off = r.disabled || !(r.condition?.evaluate(setting) ?? true)
+        var skipping = handled
         if let raw = explicitProperty(r, "status"), Encoding.isDisabled(raw) == off {
-            out.setProperty(names.status, bytes: raw.value)
-        } else if off {
-            out.strings(names.status, ["disabled"])
+            // Written in its place among the map's properties.
+        } else {
+            skipping.insert("status")
+            if off { out.strings(names.status, ["disabled"]) }
         }
-        writeProperties(r.properties, skipping: handled.union(["status"]), mapPath: String(decoding: mapPath, as: UTF8.self))
+        writeProperties(r.properties, skipping: skipping, mapPath: String(decoding: mapPath, as: UTF8.self))
     }
 
     /// Properties with their references resolved, and the phandle export assigned to the node

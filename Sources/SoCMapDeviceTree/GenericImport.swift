@@ -1,14 +1,22 @@
 import SoCMap
 
+/// One node as import reads it: a region (it, or something below it, has an address) or a
+/// description node (nothing below it has one).
+enum ImportedNode {
+    case region(Region)
+    case node(DescriptionNode)
+}
+
 extension Reader {
-    /// Imports a device tree that socmap did not write, with Linux's semantics.
-    mutating func generic() -> AddressMap {
+    /// Imports a device tree that socmap did not write, with Linux's semantics, keeping every
+    /// node and property so that exporting the map writes the same tree.
+    mutating func generic(hints: ImportHints = ImportHints()) -> AddressMap {
         let root = tree.root
-        let model = property(ids.model, of: root)?.string
-        var map = AddressMap(
-            name: model ?? String(source.split(separator: "/").last ?? "imported"), model: model,
-            compatible: property(ids.compatible, of: root)?.strings ?? [], source: source)
+        let symbolsRead = prepareReferences(hints)
+        var map = AddressMap(name: String(source.split(separator: "/").last ?? "imported"), source: source)
         map.overlapRule = .deviceTree
+        map.deviceTree.verbatim = true
+        map.deviceTree.symbols = symbolsRead
         var rootCells = childCells(of: root)
         if rootCells.translatable {
             warnAboutChildCells(rootCells, of: root)
@@ -17,58 +25,165 @@ extension Reader {
             rootCells = ChildCells(address: 2, size: 1, defaulted: true)
         }
         map.addressBits = rootCells.address == 1 ? 32 : 64
-        var regions: [Region] = []
-        if property(ids.reg, of: root) != nil { warn("reg-format", "the root node has reg, which the spec does not allow; ignored", root) }
-        for child in tree.children(of: root) where !DeviceTreeImport.skippedRootNodes.contains(tree.baseName(of: child)) {
-            if property(ids.deviceType, of: child)?.isString("memory") == true {
-                if let r = memory(child, cells: rootCells.pair) { regions.append(r) }
-            } else if tree.node(child, isNamed: "reserved-memory") {
-                regions += reservedMemory(child, rootCells: rootCells.pair)
+        // The root: model and compatible are map fields when they read as text; everything
+        // else (cells included) is kept as the root's properties.
+        for p in tree.properties(of: root) {
+            if p.name == "model", let s = p.strings, s.count == 1 {
+                map.model = s[0]
+                map.name = s[0]
+            } else if p.name == "compatible", let s = p.strings {
+                map.compatible = s
             } else {
-                importNode(child, parentCells: rootCells, into: &regions)
+                if p.name == "reg" { warn("reg-format", "the root node has reg, which the spec does not allow; kept as a property", root) }
+                map.deviceTree.properties.append(Region.Property(name: p.name, value: value(of: p)))
             }
         }
+        var items: [(name: String, item: ImportedNode)] = []
+        for child in tree.children(of: root) {
+            let name = tree.name(of: child)
+            if name == "socmap" || (symbolsRead && name == "__symbols__") { continue }
+            if DeviceTreeImport.describedRootNodes.contains(tree.baseName(of: child)) || name == "__symbols__" {
+                items.append((name, .node(describe(child))))
+            } else if property(ids.deviceType, of: child)?.isString("memory") == true {
+                items.append((name, memory(child, cells: rootCells.pair)))
+            } else if tree.node(child, isNamed: "reserved-memory") {
+                items.append((name, reservedMemory(child, rootCells: rootCells.pair)))
+            } else {
+                items.append((name, importNode(child, parentCells: rootCells)))
+            }
+        }
+        map.regions = attach(items, below: root)
         // /memreserve/ entries last: the RAM they are cut from answers first (it is still RAM),
         // and decode names the reservation beside it.
         for (i, r) in tree.reservations.enumerated() {
-            guard let range = AddressRange(base: r.address, size: r.size) else { continue }
-            regions.append(
-                Region(
-                    name: "memreserve-\(i)", kind: .reserved, range: range, priority: 1, notes: "/memreserve/ entry \(i)",
-                    location: location))
+            guard let range = AddressRange(base: r.address, size: r.size) else {
+                warn(
+                    "reg-format", "/memreserve/ entry \(i) (\(hex(r.address)), size \(hex(r.size))) is empty or wraps; not mapped",
+                    path: "/")
+                continue
+            }
+            var region = Region(
+                name: "memreserve-\(i)", kind: .reserved, range: range, notes: "/memreserve/ entry \(i)", location: location)
+            region.memoryReservation = true
+            map.regions.append(region)
         }
-        map.regions = regions
+        map.deviceTree.nodes = attachments
         return map
     }
 
-    /// A `/memory` node: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: NodeID, cells: (Int, Int)) -> Region? {
-        let usable = property(ids.usableMemory, of: node) != nil
-        let entries = entries(node, cells: cells, usableMemory: usable)
-        guard !entries.isEmpty else { return nil }
-        var r = Region(name: tree.name(of: node), kind: .dram, entries: entries, location: location)
-        r.disabled = isDisabled(node)
-        if usable { r.notes = "from linux,usable-memory" }
-        r.properties = extraProperties(node, skipping: [ids.deviceType, ids.usableMemory])
-        return r
+    /// The regions among `items` (one parent's children, in order); the description nodes are
+    /// attached to `parentPath` where they stood: after the sibling before them, or first, or
+    /// (when no region follows) after the regions.
+    mutating func attach(_ items: [(name: String, item: ImportedNode)], below parent: NodeID) -> [Region] {
+        var regions: [Region] = []
+        var parentPath: String?
+        var lastRegion = -1
+        for (i, entry) in items.enumerated() {
+            if case .region = entry.item { lastRegion = i }
+        }
+        for (i, entry) in items.enumerated() {
+            switch entry.item {
+            case .region(let r): regions.append(r)
+            case .node(let n):
+                let placement: AttachedNode.Placement? = i > lastRegion ? nil : i == 0 ? .first : .after(items[i - 1].name)
+                if parentPath == nil { parentPath = tree.path(of: parent) }
+                attachments.append(AttachedNode(parent: parentPath!, placement: placement, node: n))
+            }
+        }
+        return regions
     }
 
-    /// `/reserved-memory` children with `reg`, as Linux reads them.
-    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) -> [Region] {
+    /// A node and its subtree as description nodes, every property kept.
+    mutating func describe(_ node: NodeID) -> DescriptionNode {
+        var n = DescriptionNode(name: tree.name(of: node), label: labels[node.index], properties: keptProperties(node))
+        n.children = tree.children(of: node).map { describe($0) }
+        return n
+    }
+
+    /// Every property of `node` as the map keeps it, except `skipping` (and a `phandle` export
+    /// assigned, which the map did not have).
+    func keptProperties(_ node: NodeID, skipping: Set<String> = []) -> [Region.Property] {
+        tree.properties(of: node).compactMap { p in
+            guard !skipping.contains(p.name) else { return nil }
+            if p.name == "phandle" && assignedPhandleNodes.contains(node.index) { return nil }
+            return Region.Property(name: p.name, value: value(of: p))
+        }
+    }
+
+    /// A region's properties: all but the ones its fields say, each of which is kept too when
+    /// export would write it differently (an odd `reg`, `ranges` on a leaf, `status = "okay"`).
+    func regionProperties(
+        _ node: NodeID, region r: Region, parentCells: (Int, Int), ownCells: (Int, Int)?, pciWindows: [PCIeWindow]? = nil
+    ) -> [Region.Property] {
+        var consumed = DeviceTreeImport.structural
+        func same(_ name: String, _ generated: [UInt8]?) {
+            let raw = tree.property(name, of: node)
+            if raw.map({ Array($0.value) }) == generated { consumed.insert(name) } else { consumed.remove(name) }
+        }
+        same("reg", r.entries.isEmpty ? nil : Encoding.reg(r.entries, cells: parentCells))
+        var names: [UInt8]?
+        if let n = Encoding.regNames(r.entries) {
+            var bytes: [UInt8] = []
+            DeviceTree.Value.strings(n).append(to: &bytes)
+            names = bytes
+        }
+        same("reg-names", names)
+        if let windows = pciWindows {
+            same("ranges", Encoding.pciRanges(windows, parentAddressCells: parentCells.0))
+        } else if let own = ownCells, !r.children.isEmpty {
+            same("ranges", Encoding.ranges(r.translation, own: own, parent: parentCells))
+        } else {
+            same("ranges", nil)
+        }
+        same("status", r.disabled ? Array("disabled\0".utf8) : nil)
+        if property(ids.compatible, of: node)?.strings == nil { consumed.remove("compatible") }
+        if r.entries.isEmpty, property(ids.reg, of: node) == nil { consumed.remove("reg") }
+        return keptProperties(node, skipping: consumed)
+    }
+
+    /// The label and properties of a region read from `node`.
+    mutating func finish(_ r: inout Region, _ node: NodeID, parentCells: (Int, Int), ownCells: (Int, Int)?, pciWindows: [PCIeWindow]? = nil)
+    {
+        r.label = labels[node.index]
+        r.properties = regionProperties(node, region: r, parentCells: parentCells, ownCells: ownCells, pciWindows: pciWindows)
+    }
+
+    /// A `/memory` node: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
+    mutating func memory(_ node: NodeID, cells: (Int, Int)) -> ImportedNode {
+        let usable = property(ids.usableMemory, of: node) != nil
+        let entries = entries(node, cells: cells, usableMemory: usable)
+        guard !entries.isEmpty else { return .node(describe(node)) }
+        var r = Region(name: tree.name(of: node), kind: .dram, entries: entries, location: location)
+        r.disabled = isDisabled(node)
+        r.compatible = property(ids.compatible, of: node)?.strings ?? []
+        if usable { r.notes = "from linux,usable-memory" }
+        finish(&r, node, parentCells: cells, ownCells: nil)
+        // The entries came from linux,usable-memory: reg stays as written.
+        if usable, !r.properties.contains(where: { $0.name == "reg" }), let reg = property(ids.reg, of: node) {
+            r.properties.insert(Region.Property(name: "reg", value: value(of: reg)), at: 0)
+        }
+        return .region(r)
+    }
+
+    /// `/reserved-memory`, as Linux reads it: a bus whose children with `reg` are reserved
+    /// regions (its cells must equal the root's and it needs `ranges`, else Linux ignores it).
+    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) -> ImportedNode {
         let own = childCells(of: node)
         guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
             warn(
                 "reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges",
                 node)
-            return []
+            return .node(describe(node))
         }
-        var regions: [Region] = []
+        let path = tree.path(of: node)
+        var items: [(name: String, item: ImportedNode)] = []
         for child in tree.children(of: node) {
-            if isDisabled(child) { continue }
-            // A dynamic reservation (size, no reg) has no fixed address: nothing to place.
-            guard property(ids.reg, of: child) != nil else { continue }
-            let entries = entries(child, cells: rootCells)
-            guard !entries.isEmpty else { continue }
+            let entries = isDisabled(child) || property(ids.reg, of: child) == nil ? [] : entries(child, cells: rootCells)
+            guard !entries.isEmpty else {
+                // Dynamic reservations (size, no reg) and disabled ones hold no fixed address.
+                items.append((tree.name(of: child), .node(describe(child))))
+                continue
+            }
             var r = Region(
                 name: tree.name(of: child), kind: .reserved, entries: entries, priority: 1,
                 compatible: property(ids.compatible, of: child)?.strings ?? [], location: location)
@@ -76,22 +191,18 @@ extension Reader {
             if property(ids.noMap, of: child) != nil { notes.append("no-map") }
             if property(ids.reusable, of: child) != nil { notes.append("reusable") }
             r.notes = notes.isEmpty ? "reserved-memory" : "reserved-memory, " + notes.joined(separator: ", ")
-            r.properties = extraProperties(child, skipping: [])
-            regions.append(r)
+            finish(&r, child, parentCells: rootCells, ownCells: nil)
+            let childPath = Reader.join(path, r.name)
+            for grandchild in tree.children(of: child) {
+                attachments.append(AttachedNode(parent: childPath, node: describe(grandchild)))
+            }
+            items.append((r.name, .region(r)))
         }
-        return regions
-    }
-
-    /// Properties kept verbatim: everything but what became region fields.
-    func extraProperties(_ node: NodeID, skipping: [DeviceTree.Name?]) -> [Region.Property] {
-        let record = tree.nodes[node.index]
-        var result: [Region.Property] = []
-        for p in tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)] {
-            guard !ids.structural[p.name] && !skipping.contains(DeviceTree.Name(index: p.name)) else { continue }
-            result.append(
-                Region.Property(name: tree.names[p.name], value: Self.guessValue(tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
-        }
-        return result
+        let children = attach(items, below: node)
+        guard !children.isEmpty else { return .node(describe(node)) }
+        var bus = Region(name: tree.name(of: node), kind: .bus, translation: .identity, children: children, location: location)
+        finish(&bus, node, parentCells: rootCells, ownCells: own.pair)
+        return .region(bus)
     }
 
     /// A node's `compatible` list; siblings often repeat their neighbour's, which is then
@@ -105,10 +216,7 @@ extension Reader {
     }
 
     /// Whether `status` says the node is not in use (anything but "okay"/"ok").
-    func isDisabled(_ node: NodeID) -> Bool {
-        guard let status = property(ids.status, of: node) else { return false }
-        return !(status.isString("okay") || status.isString("ok"))
-    }
+    func isDisabled(_ node: NodeID) -> Bool { Encoding.isDisabled(property(ids.status, of: node)) }
 
     /// The value shape dtc would print (strings, cells or bytes).
     static func guessValue(_ bytes: ArraySlice<UInt8>) -> Region.Property.Value {
@@ -124,32 +232,38 @@ extension Reader {
         return .bytes(Array(bytes))
     }
 
-    /// One node and its subtree, as one region holding every `reg` entry, or nothing when it
-    /// holds no addresses at all.
-    mutating func importNode(_ node: NodeID, parentCells: ChildCells, into regions: inout [Region]) {
+    /// One node and its subtree: a region holding every `reg` entry when it or a node below it
+    /// has an address, else a description node.
+    mutating func importNode(_ node: NodeID, parentCells: ChildCells) -> ImportedNode {
         let disabled = isDisabled(node)
         let compatible = compatibleStrings(node)
         let deviceType = property(ids.deviceType, of: node)
         if deviceType?.isString("pci") == true || deviceType?.isString("pciex") == true {
-            if let host = pcie(node, parentCells: parentCells.pair, disabled: disabled, compatible: compatible) { regions.append(host) }
-            return
+            return pcie(node, parentCells: parentCells.pair, disabled: disabled, compatible: compatible)
         }
         let entries = entries(node, cells: parentCells.pair)
-        var children: [Region] = []
+        var items: [(name: String, item: ImportedNode)] = []
         var translation = Translation.none
         var dmaNote: String?
+        var own: ChildCells?
         let childNodes = tree.children(of: node)
         if !childNodes.isEmpty {
-            let own = childCells(of: node)
-            warnAboutChildCells(own, of: node)
+            let cells = childCells(of: node)
+            own = cells
+            warnAboutChildCells(cells, of: node)
             // Nothing below an untranslatable level reaches the CPU: its windows do not matter.
-            if own.translatable, parentCells.translatable, let ws = windows(node, own: own.pair, parent: parentCells.pair) {
+            if cells.translatable, parentCells.translatable, let ws = windows(node, own: cells.pair, parent: parentCells.pair) {
                 translation = ws.isEmpty ? .identity : .windows(ws)
             }
-            for child in childNodes { importNode(child, parentCells: own, into: &children) }
-            dmaNote = dmaRanges(node, own: own.pair, parent: parentCells.pair)
+            for child in childNodes { items.append((tree.name(of: child), importNode(child, parentCells: cells))) }
+            dmaNote = dmaRanges(node, own: cells.pair, parent: parentCells.pair)
         }
-        guard !entries.isEmpty || !children.isEmpty else { return }
+        let hasRegionChild = items.contains {
+            if case .region = $0.item { return true }
+            return false
+        }
+        guard !entries.isEmpty || hasRegionChild else { return .node(describe(node)) }
+        let children = attach(items, below: node)
         let kind: RegionKind
         if entries.isEmpty {
             kind = .bus
@@ -167,15 +281,13 @@ extension Reader {
                 ? "on a bus with #size-cells = 0: not translatable" : "below #address-cells = <\(parentCells.address)>: not translatable"
         }
         if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
-        let leafSRAM = kind == .sram && children.isEmpty
-        // Built in place in the array: a region is large, and copies of it add up.
-        regions.append(
-            Region(
-                name: tree.name(of: node), kind: kind, entries: entries, disabled: disabled, compatible: compatible,
-                properties: extraProperties(node, skipping: leafSRAM ? [ids.addressCells, ids.sizeCells, ids.ranges] : []), notes: notes,
-                translation: children.isEmpty || leafSRAM ? .identity : translation, children: children, location: location))
+        var r = Region(
+            name: tree.name(of: node), kind: kind, entries: entries, disabled: disabled, compatible: compatible, notes: notes,
+            translation: children.isEmpty ? .identity : translation, children: children, location: location)
         // A node's reg is its own registers, not the extent of its children's space.
-        if !entries.isEmpty && !children.isEmpty { regions[regions.count - 1].clipsChildren = false }
+        if !entries.isEmpty && !children.isEmpty { r.clipsChildren = false }
+        finish(&r, node, parentCells: parentCells.pair, ownCells: own?.pair ?? (2, 1))
+        return .region(r)
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
@@ -193,41 +305,17 @@ extension Reader {
         return "dma-ranges: " + entries.joined(separator: ", ")
     }
 
-    /// A PCI host bridge: every `reg` entry (its configuration space and register blocks), and
-    /// windows from 3-cell `ranges`.
-    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) -> Region? {
+    /// A PCI host bridge: every `reg` entry (its configuration space and register blocks),
+    /// windows from 3-cell `ranges`, and the PCI devices below it as description nodes.
+    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) -> ImportedNode {
         let entries = entries(node, cells: parentCells)
         var windows: [PCIeWindow] = []
         if let p = property(ids.ranges, of: node), p.count > 0 {
-            let count = 3 + parentCells.0 + 2
-            if p.count % (count * 4) != 0 {
-                warn(
-                    "ranges-format",
-                    "PCI ranges is \(p.count) bytes, not a multiple of \(count * 4) ((3 + parent #address-cells \(parentCells.0) + 2) x 4); the whole entries are read",
-                    node)
-            }
-            for i in stride(from: 0, to: p.count / 4 - count + 1, by: count) {
-                let hi = p.cell(i) ?? 0
-                let pci = p.number(at: i + 1, count: 2) ?? 0
-                let cpu = p.number(at: i + 3, count: parentCells.0) ?? 0
-                let size = p.number(at: i + 3 + parentCells.0, count: 2) ?? 0
-                let space: PCISpace
-                switch (hi >> 24) & 3 {
-                case 1: space = .io
-                case 2: space = .mem32
-                case 3: space = .mem64
-                default:
-                    warn("pci-ranges", "ranges entry \(i / count) is in configuration space, which never translates; skipped", node)
-                    continue
-                }
-                guard let cpuRange = AddressRange(base: cpu, size: size), !pci.addingReportingOverflow(size &- 1).overflow else {
-                    warn("pci-ranges", "ranges entry \(i / count) is empty or runs past 2^64; skipped", node)
-                    continue
-                }
-                windows.append(PCIeWindow(space: space, prefetchable: hi & 0x4000_0000 != 0, cpuRange: cpuRange, pciBase: pci))
-            }
+            var issues: [Encoding.Issue] = []
+            windows = Encoding.pciWindows(p, parentAddressCells: parentCells.0, issues: &issues)
+            warn(issues, node)
         }
-        guard !entries.isEmpty || !windows.isEmpty else { return nil }
+        guard !entries.isEmpty || !windows.isEmpty else { return .node(describe(node)) }
         let ecamEntry = PCIeHost.configurationEntry(in: entries, compatible: compatible)
         var first: UInt8 = 0
         var last: UInt8 = ecamEntry.map { UInt8(clamping: entries[$0].range.sizeMinusOne >> 20) } ?? 0
@@ -238,12 +326,14 @@ extension Reader {
         var region = Region(
             name: tree.name(of: node), kind: .pcie, entries: entries, disabled: disabled, compatible: compatible,
             pcie: PCIeHost(ecamEntry: ecamEntry, firstBus: first, lastBus: last, windows: windows), location: location)
-        region.properties = extraProperties(node, skipping: [ids.deviceType, ids.busRange])
+        finish(&region, node, parentCells: parentCells, ownCells: nil, pciWindows: windows)
         let children = tree.children(of: node)
         if !children.isEmpty {
             region.notes =
                 "PCI devices below (\(children.map { tree.name(of: $0) }.joined(separator: ", "))) sit in configuration space and are not mapped"
+            let path = tree.path(of: node)
+            for child in children { attachments.append(AttachedNode(parent: path, node: describe(child))) }
         }
-        return region
+        return .region(region)
     }
 }

@@ -133,13 +133,9 @@ struct CorpusTests {
             result.problems.append("\(name): no router: \(error)")
             return result
         }
-        // socmap keeps /reserved-memory's children at the top of the map.
-        func regionPath(_ path: String) -> String {
-            path.hasPrefix("/reserved-memory/") ? "/" + path.dropFirst("/reserved-memory/".count) : path
-        }
         var linux: [String: [Int: AddressRange?]] = [:]
         for node in answer.nodes {
-            for e in node.entries where !e.cellsDefaulted { linux[regionPath(node.path), default: [:]][e.index] = e.range }
+            for e in node.entries where !e.cellsDefaulted { linux[node.path, default: [:]][e.index] = e.range }
             for e in node.entries {
                 if e.cellsDefaulted { result.defaulted += 1 }
                 guard let range = e.range else { continue }
@@ -148,7 +144,7 @@ struct CorpusTests {
                     result.probes += 1
                     let a = PhysicalAddress(address)
                     let claims = router.claims(at: a) + router.disabledClaims(at: a)
-                    let named = claims.contains { router[$0.unit].path == regionPath(node.path) && $0.entry == e.index }
+                    let named = claims.contains { router[$0.unit].path == node.path && $0.entry == e.index }
                     if !named {
                         let got = claims.map { "\(router[$0.unit].path)#\($0.entry)" }.joined(separator: ", ")
                         result.problems.append(
