@@ -17,6 +17,7 @@ extension Reader {
             name: text(metadata, "map-name") ?? "imported", model: text(root, "model"),
             compatible: tree.property("compatible", of: root)?.strings ?? [], source: source)
         try readMapFields(metadata, into: &map)
+        if tree.property("no-model", of: metadata) != nil { map.model = nil }
         map.deviceTree.symbols = tree.property("symbols", of: metadata) != nil
         // Rebuild the region tree from the annotations, which are in map pre-order: three lists
         // (map path, node path, kind) and `region-N` nodes for regions with more to say.

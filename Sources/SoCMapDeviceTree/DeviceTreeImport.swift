@@ -39,8 +39,11 @@ public struct DeviceTreeImport: Sendable {
     static let describedRootNodes: Set<String> = ["aliases", "cpus", "__fixups__", "__local_fixups__"]
 
     /// Reads `tree`; `source` names it in diagnostics. Never fails: what is odd is in `warnings`.
-    public init(tree: DeviceTree, source: String) {
+    /// `symbolsAreLabels`: `/__symbols__` only carries the labels of a source (DTS compiled with
+    /// `-@`), and export should not write it back.
+    public init(tree: DeviceTree, source: String, symbolsAreLabels: Bool = false) {
         var reader = Reader(tree: tree, source: source)
+        reader.symbolsAreLabels = symbolsAreLabels
         if let metadata = tree.child(of: tree.root, named: "socmap"),
             tree.property("compatible", of: metadata)?.strings?.contains("socmap,annotations") == true
         {
@@ -90,6 +93,8 @@ struct Reader {
     var assignedPhandleNodes = Set<Int>()
     /// Map paths by node index where they differ from device-tree paths (annotated import).
     var mapPaths: [Int: String] = [:]
+    /// `/__symbols__` came from compiling a source with `-@`: labels, but no node to keep.
+    var symbolsAreLabels = false
 
     /// Handles of the property names the import looks at (`nil` when the tree has none).
     let ids: KnownNames

@@ -10,6 +10,8 @@ extension ExportBuilder {
         if let p = map.profile { out.setProperty("profile", .strings([p])) }
         if map.overlapRule != .priority { out.setProperty("overlaps", .strings([map.overlapRule.rawValue])) }
         if verbatim { out.setProperty("verbatim", .empty) }
+        // The root says `model` = the map's name when the map has no model.
+        if !verbatim && map.model == nil { out.setProperty("no-model", .empty) }
         if map.deviceTree.symbols { out.setProperty("symbols", .empty) }
         if !map.deviceTree.symbols && !labelPaths.isEmpty {
             out.setProperty("labels", .strings([labelPaths.map { "\($0.label) \($0.path)" }.joined(separator: " ")]))

@@ -16,7 +16,7 @@ extension Reader {
         var map = AddressMap(name: String(source.split(separator: "/").last ?? "imported"), source: source)
         map.overlapRule = .deviceTree
         map.deviceTree.verbatim = true
-        map.deviceTree.symbols = symbolsRead
+        map.deviceTree.symbols = symbolsRead && !symbolsAreLabels
         var rootCells = childCells(of: root)
         if rootCells.translatable {
             warnAboutChildCells(rootCells, of: root)

@@ -16,15 +16,18 @@ public enum DeviceTreeFiles {
     /// Reads a DTB or DTS file into a device tree.
     ///
     /// - Throws: `MapInputError` naming the file and the libfdt code or dtc's message.
-    public static func read(path: String) throws(MapInputError) -> DeviceTree {
+    public static func read(path: String) throws(MapInputError) -> DeviceTree { try read(path: path, labels: false) }
+
+    static func isSource(_ path: String) -> Bool { path.lowercased().hasSuffix(".dts") || path.lowercased().hasSuffix(".dtsi") }
+
+    /// `labels`: compile DTS with `-@`, so that its labels come as `/__symbols__`.
+    static func read(path: String, labels: Bool) throws(MapInputError) -> DeviceTree {
         let location = SourceLocation(file: path, line: 0, column: 0)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw MapInputError([Diagnostic(.error, "file", "cannot read '\(path)': no such file or not readable")])
         }
         var blob = Array(data)
-        if path.lowercased().hasSuffix(".dts") || path.lowercased().hasSuffix(".dtsi") {
-            blob = try compile(dts: data, path: path)
-        }
+        if isSource(path) { blob = try compile(dts: data, path: path, symbols: labels) }
         do {
             return try FDTReader.read(blob)
         } catch {
@@ -34,12 +37,15 @@ public enum DeviceTreeFiles {
 
     /// Imports a DTB or DTS as a map (Linux translation semantics, or exactly the map socmap
     /// exported when the tree carries socmap's annotations).
+    /// DTS labels are kept (dtc `-@`), without adding `/__symbols__` to the map's tree.
     public static func importMap(path: String) throws(MapInputError) -> DeviceTreeImport {
-        try DeviceTreeImport(tree: read(path: path), source: path)
+        let source = isSource(path)
+        return try DeviceTreeImport(tree: read(path: path, labels: source), source: path, symbolsAreLabels: source)
     }
 
-    /// Compiles DTS text with dtc, running it through cpp first when it has `#include`.
-    static func compile(dts: Data, path: String) throws(MapInputError) -> [UInt8] {
+    /// Compiles DTS text with dtc (with `-@` when `symbols`), running it through cpp first when
+    /// it has `#include`.
+    static func compile(dts: Data, path: String, symbols: Bool = false) throws(MapInputError) -> [UInt8] {
         let location = SourceLocation(file: path, line: 0, column: 0)
         var source = dts
         let text = String(decoding: dts, as: UTF8.self)
@@ -57,7 +63,8 @@ public enum DeviceTreeFiles {
             source = cpp.out
         }
         let dtc = ExternalTool.run(
-            "dtc", ["-q", "-I", "dts", "-O", "dtb", "-o", "-", "-"], input: source, directory: (path as NSString).deletingLastPathComponent)
+            "dtc", ["-q", "-I", "dts", "-O", "dtb"] + (symbols ? ["-@"] : []) + ["-o", "-", "-"], input: source,
+            directory: (path as NSString).deletingLastPathComponent)
         guard dtc.status == 0 else {
             let message =
                 dtc.status == 127

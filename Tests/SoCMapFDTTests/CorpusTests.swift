@@ -65,12 +65,13 @@ struct CorpusResult: Sendable {
     var entries = 0
     var probes = 0
     var defaulted = 0
+    var identical = 0
     var problems: [String] = []
 
     static func + (a: CorpusResult, b: CorpusResult) -> CorpusResult {
         CorpusResult(
             refused: a.refused + b.refused, warnings: a.warnings + b.warnings, entries: a.entries + b.entries, probes: a.probes + b.probes,
-            defaulted: a.defaulted + b.defaulted, problems: a.problems + b.problems)
+            defaulted: a.defaulted + b.defaulted, identical: a.identical + b.identical, problems: a.problems + b.problems)
     }
 }
 
@@ -81,7 +82,7 @@ struct CorpusTests {
     /// unit, as another claimant, or as a disabled unit); and socmap places no entry that Linux
     /// cannot translate.
     @Test(
-        .requiresKernelDTBs,
+        .requiresKernelDTBs, .requiresDtc,
         .enabled(if: Corpus.oracleRuns, "the oracle needs /usr/bin/python3 with python3-libfdt (Debian: python3-libfdt)"))
     func everyDTBAgreesWithLinux() async throws {
         let started = Date()
@@ -97,7 +98,7 @@ struct CorpusTests {
         }
         let seconds = Date().timeIntervalSince(started)
         print(
-            "corpus: \(answers.count) DTBs, \(total.refused) refused, \(total.warnings) warnings, \(total.entries) translated reg entries, "
+            "corpus: \(answers.count) DTBs, \(total.refused) refused, \(total.identical) exported identical (dtc -s), \(total.warnings) warnings, \(total.entries) translated reg entries, "
                 + "\(total.probes) probes, \(total.defaulted) entries under defaulted cells not compared, \(total.problems.count) disagreements, \(String(format: "%.1f", seconds)) s"
         )
         if let dump = ProcessInfo.processInfo.environment["SOCMAP_CORPUS_REPORT"] {
@@ -124,6 +125,13 @@ struct CorpusTests {
             let second = DeviceTreeImport(tree: try FDTReader.read(blob), source: name).map
             if second.withoutLocations() != first.map.withoutLocations() {
                 result.problems.append("\(name): import → export → import changes the map")
+            }
+            // The exported tree is the input tree: dtc prints the same sorted source.
+            let input = try sortedSource(ofBlob: Array(try Data(contentsOf: URL(fileURLWithPath: answer.dtb))))
+            if try sortedSource(ofBlob: blob) != input {
+                result.problems.append("\(name): dtc -I dtb -O dts -s differs between the input and import → export")
+            } else {
+                result.identical += 1
             }
         } catch {
             result.problems.append("\(name): export failed: \(error)")

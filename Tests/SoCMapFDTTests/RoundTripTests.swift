@@ -85,6 +85,23 @@ struct RoundTripTests {
     @Test(arguments: ["qemu-virt-aarch64-1g.dtb", "qemu-virt-aarch64-gicv3-4g.dtb", "qemu-virt-aarch64-secure.dtb", "qemu-virt-arm.dtb"])
     func importExportImportIsAFixedPoint(name: String) throws { try Self.fixedPoint(name) }
 
+    /// QEMU's DTBs and the DTS fixtures come back from import → export as the same tree: dtc
+    /// prints the same sorted source (the `/socmap` annotation node aside).
+    @Test(
+        .requiresDtc,
+        arguments: [
+            "qemu-virt-aarch64-1g.dtb", "qemu-virt-aarch64-gicv3-4g.dtb", "qemu-virt-aarch64-secure.dtb", "qemu-virt-arm.dtb",
+            "zynq-like.dts", "nested-ranges.dts", "pcie-host.dts", "default-cells.dts", "odd/intc-address-cells-0.dts",
+            "odd/reg-trailing-cells.dts", "odd/size-cells-0-bus.dts",
+        ])
+    func importThenExportWritesTheSameTree(name: String) throws {
+        let input = try DeviceTreeFiles.read(path: fixtureURL(name).path)
+        let blob = try FDTWriter.write(input)
+        let map = DeviceTreeImport(tree: input, source: name).map
+        let exported = try FDTWriter.write(DeviceTreeExport.tree(of: map))
+        #expect(try sortedSource(ofBlob: exported) == sortedSource(ofBlob: blob))
+    }
+
     @Test(.requiresDtc, arguments: ["zynq-like.dts", "nested-ranges.dts", "pcie-host.dts", "default-cells.dts"])
     func importExportImportIsAFixedPointFromDTS(name: String) throws { try Self.fixedPoint(name) }
 }

@@ -82,3 +82,18 @@ public func temporaryFolder() throws -> URL {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// dtc's sorted source of a blob (`dtc -I dtb -O dts -s`), without the `/socmap` annotation
+/// node: what two blobs must both print to say the same tree.
+public func sortedSource(ofBlob blob: [UInt8]) throws -> String {
+    let run = try ProcessRunner.run("dtc", ["-q", "-I", "dtb", "-O", "dts", "-s", "-"], input: blob)
+    guard run.status == 0 else { return "dtc failed: \(run.err)" }
+    // The annotation node is a child of the root: from "\tsocmap {" to the "\t};" closing it.
+    guard let start = run.out.range(of: "\n\tsocmap {\n"),
+        let end = run.out.range(of: "\n\t};\n", range: start.upperBound..<run.out.endIndex)
+    else { return run.out }
+    var text = run.out
+    // From the blank line before it to its closing line.
+    text.removeSubrange(start.lowerBound..<end.upperBound)
+    return text
+}
