@@ -23,8 +23,7 @@ struct ReferencePlan {
             for p in properties {
                 switch p.value {
                 case .references(let cells): targets += cells.compactMap(\.reference)
-                case .pathOf(let r):
-                    targets.append(r)
+                case .pathOf:
                     writesPaths = true
                 case .cells(let c) where c.count == 1 && (p.name == "phandle" || (p.name == "linux,phandle" && phandles[path] == nil)):
                     phandles[path] = c[0]

@@ -173,7 +173,9 @@ extension ExportBuilder {
         var compatible = r.compatible
         var deviceType: String?
         let isBus = (r.kind == .bus || r.kind == .plWindow) && r.translation != .none
-        if verbatim {
+        // A region named with its unit address (`pcie@10000000`) names its node as written.
+        let named = r.name.contains("@") && r.repetition == nil && SoCMap.Names.isValidNodeName(r.name.utf8)
+        if verbatim || named {
             name =
                 SoCMap.Names.isValidNodeName(r.name.utf8)
                 ? r.name : Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &used)
@@ -261,7 +263,7 @@ extension ExportBuilder {
             }
             if Self.sameTranslation(said, r.translation) { return (note, false) }
         }
-        if case .identity = r.translation, !verbatim, let range = r.range {
+        if case .identity = r.translation, !verbatim, r.clipsChildren, let range = r.range {
             out.numbers(names.ranges, [(range.base, own.0), (range.base, parent.0), (range.sizeMinusOne &+ 1, own.1)])
         } else if let bytes = Encoding.ranges(r.translation, own: own, parent: parent) {
             out.setProperty(names.ranges, bytes: bytes)

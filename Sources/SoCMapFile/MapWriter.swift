@@ -205,9 +205,41 @@ private struct Emitter {
         guard !properties.isEmpty else { return }
         emit("properties:", indent: indent, source: line(path, "properties"))
         for p in properties {
-            emit(
-                "\(scalar(p.name)): \(propertyValue(p.value))", indent: indent + 2,
-                source: keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"])
+            let source = keyLines.isEmpty ? nil : keyLines["\(path)#properties.\(p.name)"]
+            let key = scalar(p.name)
+            let value = propertyValue(p.value)
+            // A long list goes over several lines, as many items to a line as fit.
+            guard key.count + value.count + indent > 96, let items = listItems(p.value) else {
+                emit("\(key): \(value)", indent: indent + 2, source: source)
+                continue
+            }
+            emit("\(key): [", indent: indent + 2, source: source)
+            var line = ""
+            for (i, item) in items.enumerated() {
+                let piece = item + (i == items.count - 1 ? "]" : ",")
+                if !line.isEmpty && line.count + 1 + piece.count + indent + 4 > 100 {
+                    emit(line, indent: indent + 4, source: nil)
+                    line = ""
+                }
+                line += (line.isEmpty ? "" : " ") + piece
+            }
+            emit(line, indent: indent + 4, source: nil)
+        }
+    }
+
+    /// The items of a list value as `propertyValue` writes them (`nil` for other shapes).
+    func listItems(_ value: Region.Property.Value) -> [String]? {
+        func cell(_ c: UInt32) -> String { c > 0xffff ? hex(UInt64(c)) : String(c) }
+        switch value {
+        case .cells(let cells): return cells.map(cell)
+        case .references(let cells):
+            return cells.map { c in
+                switch c {
+                case .number(let n): return cell(n)
+                case .reference(let r): return scalar(r.description, flow: true)
+                }
+            }
+        default: return nil
         }
     }
 

@@ -6,8 +6,10 @@ import SoCMapViews
 /// standard output, built in raw byte buffers (millions of lines per second).
 ///
 /// Plain lines: `0x4120_0000 /m-axi-gp0/axi-interconnect/axi_gpio_0 +0x0`; a PCIe window adds
-/// the space (`/pcie:io +0x10` is bus address 0x10), ECAM `:config`; `reserved PATH +off`;
-/// `unassigned`. JSON lines: `{"address":"0x41200000","status":"decoded","unit":"...","offset":"0x0"}`.
+/// the space (`/pcie:io +0x10` is bus address 0x10), ECAM `:config`, an entry of a unit with
+/// several its name or `regN` (`/flash:reg1 +0x10`); `reserved PATH +off`; `unassigned`.
+/// JSON lines: `{"address":"0x41200000","status":"decoded","unit":"...","offset":"0x0"}`, with
+/// `space` and `entry` where they apply.
 struct BatchDecoder {
     let router: Router
     let json: Bool
@@ -37,14 +39,23 @@ struct BatchDecoder {
         let node = router[route.unit]
         var text: String
         let reserved = node.region.kind == .reserved && route.target == .region
+        let entries = node.region.entries
+        // Which entry, for a unit with several or named ones: its name, else `reg N`.
+        let entry =
+            route.target == .region && entries.indices.contains(route.entry) && (entries.count > 1 || entries[route.entry].name != nil)
+            ? route.entry : nil
+        let space: String?
         switch route.target {
-        case .region: text = node.path
-        case .pcieConfig: text = node.path + ":config"
-        case .pcieWindow(let i): text = node.path + ":" + (node.region.pcie?.windows[i].space.rawValue ?? "?")
+        case .region: space = nil
+        case .pcieConfig: space = "config"
+        case .pcieWindow(let i): space = node.region.pcie?.windows[i].space.rawValue ?? "?"
         }
         if json {
-            text = "\"status\":\"\(reserved ? "reserved" : "decoded")\",\"unit\":" + JSON.string(text).compact + ",\"offset\":\"0x"
+            text =
+                "\"status\":\"\(reserved ? "reserved" : "decoded")\",\"unit\":" + JSON.string(node.path).compact
+                + (space.map { ",\"space\":\"\($0)\"" } ?? "") + (entry.map { ",\"entry\":\($0)" } ?? "") + ",\"offset\":\"0x"
         } else {
+            text = node.path + (space.map { ":" + $0 } ?? "") + (entry.map { ":" + (entries[$0].name ?? "reg\($0)") } ?? "")
             text = (reserved ? " reserved " : " ") + text + " +0x"
         }
         let span = (Int32(labelBytes.count), Int32(text.utf8.count))

@@ -5,8 +5,8 @@ import SoCMapFDT
 import TestSupport
 import Testing
 
-/// Debian's arm64 kernel device trees (`scripts/fetch-corpus` puts them in `.cache/corpus/arm64`,
-/// or `$SOCMAP_CORPUS/arm64`), checked against `Corpus/oracle.py`, which follows Linux's
+/// Debian's arm64 kernel device trees (`scripts/fetch-artefacts` puts them in `.cache/corpus/arm64`,
+/// or `$SOCMAP_CACHE/corpus/arm64`), checked against `Corpus/oracle.py`, which follows Linux's
 /// `of_translate_address` with pylibfdt and shares no code with socmap.
 enum Corpus {
     static var folder: URL { KernelDTBs.folder }

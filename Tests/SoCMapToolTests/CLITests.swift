@@ -331,9 +331,9 @@ struct CLITests {
         #expect(
             plain.out == """
                 0x900_0004 /pl011 +0x4
-                0x3eff_0010 /pcie:io +0x10
+                0x3eff_0010 /pcie@10000000:io +0x10
                 0x4000_0000 /mach-virt.ram +0x0
-                0x40_1010_8000 /pcie:config +0x10_8000
+                0x40_1010_8000 /pcie@10000000:config +0x10_8000
                 0x8000_0000 unassigned
 
                 """)
@@ -342,7 +342,7 @@ struct CLITests {
             json.status == 0 && json.out == "{\"address\":\"0x9000004\",\"status\":\"decoded\",\"unit\":\"/pl011\",\"offset\":\"0x4\"}\n")
         let bad = try batch("0x10\nnot-an-address\n0x20\n")
         #expect(
-            bad.status == 2 && bad.out == "0x10 /virt.flash0 +0x10\n" && bad.err.contains("<stdin>:2: error: bad address 'not-an-address'"))
+            bad.status == 2 && bad.out == "0x10 /flash:reg0 +0x10\n" && bad.err.contains("<stdin>:2: error: bad address 'not-an-address'"))
         // Answers agree with single-address decoding.
         for address in ["0x9000004", "0x3eff0010", "0x8000000000"] {
             let single = try Tool.run(["decode", "maps/qemu-virt.yaml", address, "--json"])

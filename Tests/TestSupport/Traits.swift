@@ -18,14 +18,16 @@ extension Trait where Self == ConditionTrait {
     public static var requiresCpp: Self { requires("cpp", package: "cpp") }
 }
 
-/// Debian's arm64 kernel device trees, fetched by `scripts/fetch-corpus` into
-/// `.cache/corpus/arm64` (or `$SOCMAP_CORPUS/arm64`); never committed.
+/// The cache of downloaded test artefacts: `$SOCMAP_CACHE`, else `.cache` in the package
+/// (`scripts/fetch-artefacts` fills it; never committed).
+public var artefactCache: URL {
+    ProcessInfo.processInfo.environment["SOCMAP_CACHE"].map { URL(fileURLWithPath: $0) } ?? packageRoot.appendingPathComponent(".cache")
+}
+
+/// Debian's arm64 kernel device trees, in `<cache>/corpus/arm64`.
 public enum KernelDTBs {
     /// The folder holding the DTBs by vendor (`xilinx/zynqmp-zcu102-rev1.0.dtb`).
-    public static var folder: URL {
-        let base = ProcessInfo.processInfo.environment["SOCMAP_CORPUS"].map { URL(fileURLWithPath: $0) }
-        return (base ?? packageRoot.appendingPathComponent(".cache/corpus")).appendingPathComponent("arm64")
-    }
+    public static var folder: URL { artefactCache.appendingPathComponent("corpus/arm64") }
 
     /// Whether the corpus has been fetched.
     public static var isPresent: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("SOURCE").path) }
@@ -34,9 +36,27 @@ public enum KernelDTBs {
     public static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 }
 
+/// Debian's arm64 kernel `Image` and a busybox initramfs whose `/init` prints `/proc/iomem`
+/// between markers and powers off, in `<cache>/boot`.
+public enum BootArtefacts {
+    public static var folder: URL { artefactCache.appendingPathComponent("boot") }
+    public static var kernel: String { folder.appendingPathComponent("Image").path }
+    public static var initrd: String { folder.appendingPathComponent("initrd.gz").path }
+    public static var isPresent: Bool {
+        FileManager.default.fileExists(atPath: kernel) && FileManager.default.fileExists(atPath: initrd)
+    }
+}
+
 extension Trait where Self == ConditionTrait {
     /// Needs the kernel DTB corpus (CI fetches it).
     public static var requiresKernelDTBs: Self {
-        .enabled(if: KernelDTBs.isPresent, "no kernel DTB corpus: run scripts/fetch-corpus (CI does)")
+        .enabled(if: KernelDTBs.isPresent, "no kernel DTB corpus: run scripts/fetch-artefacts (CI does)")
+    }
+
+    /// Needs QEMU for arm64 and the kernel and initramfs to boot (CI has both).
+    public static var requiresBoot: Self {
+        .enabled(
+            if: ProcessRunner.isInstalled("qemu-system-aarch64") && BootArtefacts.isPresent,
+            "needs qemu-system-aarch64 (Debian: qemu-system-arm) and the boot artefacts of scripts/fetch-artefacts")
     }
 }
