@@ -17,9 +17,11 @@ public enum DeviceTreeExport {
         return builder.out.tree()
     }
 
-    /// The device tree of a map not resolved yet (it is resolved only if it has domains).
-    public static func tree(of map: AddressMap, setting: SwitchSetting? = nil) -> DeviceTree {
+    /// The device tree of a map not resolved yet (it is resolved only if it has domains);
+    /// without `annotations`, no `/socmap` node (a tree for a guest, not for import).
+    public static func tree(of map: AddressMap, setting: SwitchSetting? = nil, annotations: Bool = true) -> DeviceTree {
         var builder = ExportBuilder(map: map, resolved: nil, setting: setting ?? SwitchSetting(defaultsOf: map))
+        builder.annotations = annotations
         builder.build()
         return builder.out.tree()
     }

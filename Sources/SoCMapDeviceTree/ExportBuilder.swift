@@ -45,6 +45,8 @@ struct ExportBuilder {
     var assignedPhandlePaths: [String] = []
     /// The `/memreserve/` regions met so far (their index in the reservation block).
     var reservationsMet = 0
+    /// Whether to write the `/socmap` annotation node.
+    var annotations = true
     /// Annotations of the description nodes: where each attached one hangs, and the type of
     /// every property (`path name type` words).
     var attachedColumn: [String] = []
@@ -131,7 +133,7 @@ struct ExportBuilder {
                 for (label, path) in labelPaths { symbols.setProperty(label, .strings([path])) }
             }
         }
-        metadata()
+        if annotations { metadata() }
         out.endNode()
     }
 

@@ -81,6 +81,7 @@ extension ExportBuilder {
                     if let c = d.cpus { n.setProperty("cpus", .cells([UInt32(c)])) }
                     if let initiator = d.initiator { n.setProperty("initiator", .strings([initiator])) }
                     if let notes = d.notes { n.setProperty("notes", .strings([notes])) }
+                    if !d.nodes.isEmpty { n.setProperty("nodes", .strings([d.nodes.joined(separator: " ")])) }
                     for (j, e) in d.entries.enumerated() {
                         n.node("entry-\(j)") { en in Self.writeEntry(e, into: &en) }
                     }

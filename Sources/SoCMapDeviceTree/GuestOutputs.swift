@@ -94,27 +94,27 @@ public struct GuestOutputs: Sendable {
 
     static func nodeName(_ name: String, _ unit: UInt64) -> String { ExportBuilder.name(DeviceTreeExport.nodeName(name), unit: unit) }
 
-    /// A `reg` of two 2-cell numbers.
-    static func reg(_ base: UInt64, _ size: UInt64) -> DeviceTree.Value {
-        var bytes: [UInt8] = []
-        BigEndian.appendNumber(base, cells: 2, to: &bytes)
-        BigEndian.appendNumber(size, cells: 2, to: &bytes)
-        return .bytes(bytes)
-    }
-
     /// The guest device tree: memory nodes for guest RAM, persistent memory as `pmem-region`,
     /// host carve-outs inside guest RAM as `no-map` reserved memory, emulated devices at their
-    /// guest addresses, and passed-through devices in Xen's `/passthrough` node with `xen,reg`
-    /// and `xen,path`.
-    public var deviceTree: DeviceTree {
-        var out = DeviceTree.Builder()
-        out.beginNode("")
-        out.setProperty("#address-cells", .cells([2]))
-        out.setProperty("#size-cells", .cells([2]))
-        out.setProperty("model", .strings(["\(resolved.map.model ?? resolved.map.name) guest \(router.domain.name)"]))
-        out.setProperty("compatible", .strings(["socmap,guest"]))
-        var reserved: [(name: String, reg: DeviceTree.Value)] = []
-        var passthrough: [Stage2Mapping] = []
+    /// guest addresses (with the host unit's properties when they model one), passed-through
+    /// devices in Xen's `/passthrough` node with their properties, `xen,reg` and `xen,path`,
+    /// and the host description nodes the domain names (`nodes`). References are resolved as in
+    /// any export; a property whose reference names nothing the guest has is left out.
+    public var deviceTree: DeviceTree { DeviceTreeExport.tree(of: deviceTreeMap, annotations: false) }
+
+    /// The guest device tree as a map of its own, written verbatim.
+    public var deviceTreeMap: AddressMap {
+        let host = resolved.map
+        var map = AddressMap(
+            name: "\(host.name)-\(router.domain.name)", model: "\(host.model ?? host.name) guest \(router.domain.name)",
+            compatible: ["socmap,guest"])
+        map.deviceTree.verbatim = true
+        let cells2 = [
+            Region.Property(name: "#address-cells", value: .cells([2])), Region.Property(name: "#size-cells", value: .cells([2])),
+        ]
+        map.deviceTree.properties = cells2 + host.deviceTree.properties.filter { !["#address-cells", "#size-cells"].contains($0.name) }
+        var reserved: [Region] = []
+        var passthrough: [Region] = []
         var used = Set<String>()
         func unique(_ name: String) -> String {
             var candidate = name
@@ -127,81 +127,158 @@ public struct GuestOutputs: Sendable {
             return candidate
         }
         for m in router.mappings.sorted(by: { $0.guest.base < $1.guest.base }) {
-            let reg = Self.reg(m.guest.base, m.guest.sizeMinusOne &+ 1)
             let kind = m.entry.kind ?? m.hostRegion.map { tree[$0].kind } ?? .mmio
-            let hostCompatible = m.hostRegion.map { tree[$0].region.compatible } ?? []
             switch (m.entry.mode, kind) {
             case (.direct, .dram), (.translated, .dram), (.emulated, .dram):
                 if Self.isPersistent(m, tree) {
-                    out.node(unique(Self.nodeName("pmem", m.guest.base))) { node in
-                        node.setProperty("compatible", .strings(["pmem-region"]))
-                        node.setProperty("reg", reg)
-                    }
+                    map.regions.append(
+                        Region(name: unique(Self.nodeName("pmem", m.guest.base)), kind: .dram, range: m.guest, compatible: ["pmem-region"]))
                 } else {
-                    out.node(unique(Self.nodeName("memory", m.guest.base))) { node in
-                        node.setProperty("device_type", .strings(["memory"]))
-                        node.setProperty("reg", reg)
+                    var ram = Region(name: unique(Self.nodeName("memory", m.guest.base)), kind: .dram, range: m.guest)
+                    ram.properties = [Region.Property(name: "device_type", value: .string("memory"))]
+                    map.regions.append(ram)
+                    reserved += carveOuts(inside: m).map { c in
+                        Region(
+                            name: c.name, kind: .reserved, range: c.range, properties: [Region.Property(name: "no-map", value: .empty)])
                     }
-                    reserved += carveOuts(inside: m)
                 }
             case (.passthrough, _):
-                if m.host != nil { passthrough.append(m) }
+                guard let hostRange = m.host else { continue }
+                var device = guestDevice(m, name: Self.nodeName(m.entry.name, m.guest.base))
+                var xenReg: [UInt32] = []
+                for n in [hostRange.base, hostRange.sizeMinusOne &+ 1, m.guest.base] {
+                    xenReg += [UInt32(n >> 32), UInt32(truncatingIfNeeded: n)]
+                }
+                device.properties.append(Region.Property(name: "xen,reg", value: .cells(xenReg)))
+                if let id = m.hostRegion, let path = hostPaths[tree[id].path] {
+                    device.properties.append(Region.Property(name: "xen,path", value: .string(path)))
+                }
+                passthrough.append(device)
             default:
-                out.node(unique(Self.nodeName(m.entry.name, m.guest.base))) { node in
-                    let compatible =
-                        m.entry.mode == .emulated ? (m.entry.deviceModel.map { $0.contains(",") ? [$0] : [] } ?? []) : hostCompatible
-                    if !compatible.isEmpty { node.setProperty("compatible", .strings(compatible)) }
-                    node.setProperty("reg", reg)
-                }
+                map.regions.append(guestDevice(m, name: unique(Self.nodeName(m.entry.name, m.guest.base))))
             }
         }
-        if !reserved.isEmpty {
-            out.node("reserved-memory") { node in
-                node.setProperty("#address-cells", .cells([2]))
-                node.setProperty("#size-cells", .cells([2]))
-                node.setProperty("ranges", .empty)
-                for r in reserved {
-                    node.node(r.name) { child in
-                        child.setProperty("reg", r.reg)
-                        child.setProperty("no-map", .empty)
-                    }
-                }
+        func bus(_ name: String, _ children: [Region], compatible: [String]) -> Region {
+            var r = Region(name: name, kind: .bus, compatible: compatible, translation: .identity, children: children)
+            r.properties = cells2
+            return r
+        }
+        if !reserved.isEmpty { map.regions.append(bus("reserved-memory", reserved, compatible: [])) }
+        if !passthrough.isEmpty { map.regions.append(bus("passthrough", passthrough, compatible: ["simple-bus"])) }
+        map.deviceTree.nodes = router.domain.nodes.compactMap { path in
+            Self.descriptionNode(at: path, in: host).map { AttachedNode(node: $0) }
+        }
+        return Self.withoutDanglingReferences(map)
+    }
+
+    /// Device-tree paths of the host's regions, by map path.
+    var hostPaths: [String: String] { DeviceTreeExport.nodePaths(of: resolved) }
+
+    /// The node of a guest device: its guest range (every `reg` entry of the host unit it stands
+    /// for, moved as its first one is), and the host unit's compatible, label and properties
+    /// (an emulated device without a host unit gets its device model as compatible, when that
+    /// reads as one).
+    func guestDevice(_ m: Stage2Mapping, name: String) -> Region {
+        guard let id = m.hostRegion, m.entry.slice == nil else {
+            var r = Region(name: name, kind: .mmio, range: m.guest)
+            if m.entry.mode == .emulated, let model = m.entry.deviceModel, model.contains(",") { r.compatible = [model] }
+            return r
+        }
+        let unit = tree[id].region
+        let placed = resolved.entryPlacements(of: id)
+        let shift = Displacement(from: m.host?.base ?? m.guest.base, to: m.guest.base)
+        // The guest sees the unit's registers only: a bus or host bridge becomes a plain device.
+        let kind: RegionKind = [.pcie, .bus, .plWindow, .alias].contains(unit.kind) ? .mmio : unit.kind
+        var r = Region(name: name, kind: kind, compatible: unit.compatible)
+        r.entries = zip(unit.entries, placed).compactMap { e, at in
+            at.flatMap { shift.apply($0) }.map { Region.Entry(range: $0, name: e.name) }
+        }
+        if r.entries.isEmpty { r.range = m.guest }
+        r.label = unit.label
+        let structural: Set<String> = ["reg", "reg-names", "ranges", "status", "#address-cells", "#size-cells", "dma-ranges"]
+        r.properties = unit.properties.filter { !structural.contains($0.name) }
+        return r
+    }
+
+    /// The description node at `path` of `map` (an attached node, or a child of one).
+    static func descriptionNode(at path: String, in map: AddressMap) -> DescriptionNode? {
+        for a in map.deviceTree.nodes {
+            var prefix = ReferencePlan.join(a.parent, a.node.name)
+            guard path == prefix || path.hasPrefix(prefix + "/") else { continue }
+            var node = a.node
+            for part in path.dropFirst(prefix.count).split(separator: "/") {
+                guard let child = node.children.first(where: { $0.name == part }) else { return nil }
+                node = child
+                prefix += "/" + part
+            }
+            return node
+        }
+        return nil
+    }
+
+    /// `map` without the properties whose references name a node it does not have.
+    static func withoutDanglingReferences(_ map: AddressMap) -> AddressMap {
+        var labels = Set<String>()
+        var paths = Set<String>()
+        func note(_ r: Region, _ parent: String) {
+            let path = ReferencePlan.join(parent, r.name)
+            paths.insert(path)
+            if let l = r.label { labels.insert(l) }
+            for c in r.children { note(c, path) }
+        }
+        func note(_ n: DescriptionNode, _ parent: String) {
+            let path = ReferencePlan.join(parent, n.name)
+            paths.insert(path)
+            if let l = n.label { labels.insert(l) }
+            for c in n.children { note(c, path) }
+        }
+        for r in map.regions { note(r, "/") }
+        for a in map.deviceTree.nodes { note(a.node, a.parent) }
+        func resolves(_ r: NodeReference) -> Bool {
+            switch r {
+            case .label(let l): return labels.contains(l)
+            case .path(let p): return paths.contains(p)
             }
         }
-        if !passthrough.isEmpty {
-            let hostPaths = DeviceTreeExport.nodePaths(of: resolved)
-            out.node("passthrough") { node in
-                node.setProperty("compatible", .strings(["simple-bus"]))
-                node.setProperty("ranges", .empty)
-                node.setProperty("#address-cells", .cells([2]))
-                node.setProperty("#size-cells", .cells([2]))
-                for m in passthrough {
-                    guard let host = m.host else { continue }
-                    node.node(Self.nodeName(m.entry.name, m.guest.base)) { device in
-                        let compatible = m.hostRegion.map { tree[$0].region.compatible } ?? []
-                        if !compatible.isEmpty { device.setProperty("compatible", .strings(compatible)) }
-                        device.setProperty("reg", Self.reg(m.guest.base, m.guest.sizeMinusOne &+ 1))
-                        var xenReg: [UInt8] = []
-                        for n in [host.base, host.sizeMinusOne &+ 1, m.guest.base] { BigEndian.appendNumber(n, cells: 2, to: &xenReg) }
-                        device.setProperty("xen,reg", .bytes(xenReg))
-                        if let id = m.hostRegion, let path = hostPaths[tree[id].path] { device.setProperty("xen,path", .strings([path])) }
-                    }
-                }
+        func keep(_ p: Region.Property) -> Bool {
+            switch p.value {
+            case .references(let cells): return cells.allSatisfy { $0.reference.map(resolves) ?? true }
+            case .pathOf(let r): return resolves(r)
+            default: return true
             }
         }
-        out.endNode()
-        return out.tree()
+        func clean(_ r: Region) -> Region {
+            var r = r
+            r.properties = r.properties.filter(keep)
+            r.children = r.children.map(clean)
+            return r
+        }
+        func clean(_ n: DescriptionNode) -> DescriptionNode {
+            var n = n
+            n.properties = n.properties.filter(keep)
+            n.children = n.children.map(clean)
+            return n
+        }
+        var result = map
+        result.regions = map.regions.map(clean)
+        result.deviceTree.properties = map.deviceTree.properties.filter(keep)
+        result.deviceTree.nodes = map.deviceTree.nodes.map {
+            var a = $0
+            a.node = clean(a.node)
+            return a
+        }
+        return result
     }
 
     /// Host reserved regions inside a RAM mapping's host range, at their guest addresses.
-    func carveOuts(inside m: Stage2Mapping) -> [(name: String, reg: DeviceTree.Value)] {
+    func carveOuts(inside m: Stage2Mapping) -> [(name: String, range: AddressRange)] {
         guard let host = m.host else { return [] }
         return tree.nodes.compactMap { node in
             guard node.kind == .reserved || node.region.hypervisorOnly, let placed = resolved.placement(of: node.id),
                 let common = placed.intersection(host)
             else { return nil }
             let guestBase = m.guest.base &+ (common.base - host.base)
-            return (Self.nodeName(node.name, guestBase), Self.reg(guestBase, common.sizeMinusOne &+ 1))
+            return AddressRange(base: guestBase, last: guestBase &+ common.sizeMinusOne).map { (Self.nodeName(node.name, guestBase), $0) }
         }
     }
 

@@ -101,6 +101,12 @@ extension MapReader {
             }
             yaml.error("unresolved-reference", text, at: node, path: owner)
         }
+        for (path, node) in domainNodePaths where !names.descriptionPaths.contains(path) {
+            yaml.error(
+                "unresolved-reference",
+                "\(path) names no description node of the map" + didYouMeanSuffix(path, among: Array(names.descriptionPaths)),
+                at: node)
+        }
         for a in map.deviceTree.nodes {
             let location = a.node.location
             guard a.parent == "/" || names.regionPaths.contains(a.parent) else {
@@ -135,6 +141,7 @@ struct MapNodeNames {
     /// The node names below each path (regions and attached nodes), in order.
     var childNames: [String: [String]] = [:]
     var duplicateChildren = Set<String>()
+    var descriptionPaths = Set<String>()
 
     static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
 
@@ -160,6 +167,7 @@ struct MapNodeNames {
         }
         func nodes(_ n: DescriptionNode, parent: String) {
             addChild(parent, n.name)
+            descriptionPaths.insert(Self.join(parent, n.name))
             label(n.label, n.location)
             for c in n.children { nodes(c, parent: Self.join(parent, n.name)) }
         }

@@ -2,7 +2,7 @@ import SoCMap
 
 extension MapReader {
     static let domainKeys = [
-        "name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries",
+        "name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries", "nodes",
     ]
     static let entryKeys = ["name", "host", "offset", "size", "mode", "guest-base", "device-model", "shared", "dma", "kind", "e820-type"]
 
@@ -40,6 +40,17 @@ extension MapReader {
             }
             if let v = f["initiator"]?.value { d.initiator = word(v, what: "initiator", path: nil) }
             if let v = f["notes"]?.value { d.notes = yaml.string(v, what: "notes", path: nil) }
+            if let v = f["nodes"]?.value {
+                for item in list(v, what: "device-tree node paths", path: nil) {
+                    guard let path = yaml.string(item, what: "node path", path: nil) else { continue }
+                    guard path.hasPrefix("/") else {
+                        yaml.error("bad-value", "nodes takes map paths of description nodes (/cpus), not '\(path)'", at: item)
+                        continue
+                    }
+                    d.nodes.append(path)
+                    domainNodePaths.append((path, item))
+                }
+            }
             if let v = f["entries"]?.value {
                 for (i, e) in list(v, what: "domain entries", path: nil).enumerated() {
                     if let entry = readEntry(e, index: i, domain: name) { d.entries.append(entry) }

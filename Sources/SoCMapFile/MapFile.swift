@@ -77,6 +77,8 @@ struct MapReader {
     let file: String
     /// Every node reference read, where it was written, and the path of its owner.
     var references: [(reference: NodeReference, node: Node, owner: String)] = []
+    /// Every description node path a domain names, and where.
+    var domainNodePaths: [(path: String, node: Node)] = []
 
     init(file: String, recordLayout: Bool) {
         self.file = file

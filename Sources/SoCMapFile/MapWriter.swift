@@ -254,6 +254,9 @@ private struct Emitter {
         if let cpus = d.cpus { field("cpus", String(cpus), owner: owner, indent: 4) }
         if let i = d.initiator { field("initiator", scalar(i), owner: owner, indent: 4) }
         if let n = d.notes { text("notes", n, owner: owner, indent: 4) }
+        if !d.nodes.isEmpty {
+            field("nodes", "[\(d.nodes.map { scalar($0, flow: true) }.joined(separator: ", "))]", owner: owner, indent: 4)
+        }
         guard !d.entries.isEmpty else { return }
         emit("entries:", indent: 4, source: line(owner, "entries"))
         for e in d.entries {

@@ -113,6 +113,9 @@ public struct Domain: Hashable, Sendable {
     public var initiator: String?
     /// The entries, in declaration order (earlier entries win overlaps, which `check` reports).
     public var entries: [DomainEntry]
+    /// Map paths of the host's description nodes the guest's device tree carries too (CPUs,
+    /// timer, PSCI, clocks: what a guest booted on its own needs besides its devices).
+    public var nodes: [String] = []
     /// Free text.
     public var notes: String?
     /// Where it was written.
