@@ -37,20 +37,8 @@ public enum DeviceTreeExport {
     /// The number of 32-bit cells needed for the largest of `values` (1 or 2).
     static func cellsNeeded(_ values: [UInt64]) -> Int { values.contains { $0 > 0xFFFF_FFFF } ? 2 : 1 }
 
-    /// A node-name-safe version of a region name (device-tree node names take 1-31 characters).
-    static func nodeName(_ name: String) -> String {
-        // Most region names are node names already.
-        let utf8 = name.utf8
-        if utf8.count >= 1 && utf8.count <= 31 && utf8.allSatisfy(Names.isNodeNameCharacter) { return name }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
-        for b in utf8 {
-            if b == UInt8(ascii: "@") { break }  // drop any @unit; the caller adds the real one
-            bytes.append(Names.isNodeNameCharacter(b) ? b : UInt8(ascii: "-"))
-            if bytes.count == 31 { break }
-        }
-        return bytes.isEmpty ? "node" : String(decoding: bytes, as: UTF8.self)
-    }
+    /// A node-name-safe version of a region name, without unit address.
+    static func nodeName(_ name: String) -> String { Names.nodeName(name, unit: nil) }
 
     /// A simple-bus node name that dt-schema accepts (`foo-bus`, `bus`, `soc`, `axi`, ...).
     static func busName(_ name: String) -> String {

@@ -92,7 +92,7 @@ public struct GuestOutputs: Sendable {
         return entries.flatMap { le($0.address) + le($0.size) + le($0.type) }
     }
 
-    static func nodeName(_ name: String, _ unit: UInt64) -> String { ExportBuilder.name(DeviceTreeExport.nodeName(name), unit: unit) }
+    static func nodeName(_ name: String, _ unit: UInt64) -> String { Names.nodeName(name, unit: unit) }
 
     /// The guest device tree: memory nodes for guest RAM, persistent memory as `pmem-region`,
     /// host carve-outs inside guest RAM as `no-map` reserved memory, emulated devices at their
@@ -197,6 +197,11 @@ public struct GuestOutputs: Sendable {
         r.label = unit.label
         let structural: Set<String> = ["reg", "reg-names", "ranges", "status", "#address-cells", "#size-cells", "dma-ranges"]
         r.properties = unit.properties.filter { !structural.contains($0.name) }
+        // Without the host unit's children, an interrupt controller's address cells only serve
+        // interrupt-map lookups: none.
+        if r.properties.contains(where: { $0.name == "interrupt-controller" }) {
+            r.properties.append(Region.Property(name: "#address-cells", value: .cells([0])))
+        }
         return r
     }
 

@@ -51,11 +51,25 @@ public struct GuestViews: Sendable, ViewRendering {
         return lines.joined(separator: "\n")
     }
 
-    /// `/proc/iomem` style for the guest: `%08x-%08x : entry (mode)`.
+    /// What Linux lists at the top of `/proc/iomem` when it boots on the domain's device
+    /// tree: its RAM as `System RAM` (contiguous ranges as one), and each ARM PrimeCell device
+    /// (`arm,primecell`, which the AMBA bus claims when it finds the node) by its node name.
+    /// Other devices appear there only once a driver claims them, which a map cannot know.
     public var iomem: String {
-        router.mappings.sorted { $0.guest.base < $1.guest.base }.map {
-            "\(paddedHex($0.guest.base, width: 8))-\(paddedHex($0.guest.last, width: 8)) : \($0.entry.name) (\($0.entry.mode.name))"
-        }.joined(separator: "\n")
+        var lines: [(base: UInt64, last: UInt64, name: String)] = []
+        for m in router.mappings.sorted(by: { $0.guest.base < $1.guest.base }) {
+            let compatible = m.hostRegion.map { router.host[$0].region.compatible } ?? []
+            if kind(m) == .dram && !compatible.contains("pmem-region") {
+                if let last = lines.last, last.name == "System RAM", last.last &+ 1 == m.guest.base {
+                    lines[lines.count - 1].last = m.guest.last
+                } else {
+                    lines.append((m.guest.base, m.guest.last, "System RAM"))
+                }
+            } else if compatible.contains("arm,primecell") {
+                lines.append((m.guest.base, m.guest.last, Names.nodeName(m.entry.name, unit: m.guest.base)))
+            }
+        }
+        return lines.map { "\(paddedHex($0.base, width: 8))-\(paddedHex($0.last, width: 8)) : \($0.name)" }.joined(separator: "\n")
     }
 
     /// The guest view as JSON.

@@ -63,4 +63,20 @@ struct BootTests {
         #expect(c == a, "maps/qemu-virt.yaml:\n\(c)\nQEMU's:\n\(a)")
         print("boot: /proc/iomem of QEMU's DTB, its round trip and maps/qemu-virt.yaml:\n\(a)")
     }
+
+    /// (d) The `vm` domain of maps/qemu-virt.yaml booted as a VM of its own (QEMU given the
+    /// guest's RAM, the guest device tree from `socmap guest`): the top of its /proc/iomem is
+    /// what `socmap show --domain vm --format iomem` predicts.
+    @Test func guestBootsAsPredicted() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dtb = folder.appendingPathComponent("vm.dtb").path
+        #expect(try Tool.run(["guest", "maps/qemu-virt.yaml", "--domain", "vm", "-o", dtb]).status == 0)
+        let predicted = try Tool.run(["show", "maps/qemu-virt.yaml", "--domain", "vm", "--format", "iomem"])
+        #expect(predicted.status == 0)
+        let booted = try QEMU.iomem(dtb: dtb, memory: "256M").split(separator: "\n").filter { !$0.hasPrefix(" ") }.joined(separator: "\n")
+        #expect(booted == predicted.out.trimmingCharacters(in: .newlines), "Linux:\n\(booted)\npredicted:\n\(predicted.out)")
+        #expect(booted.contains("40000000-4fffffff : System RAM") && booted.contains("09000000-09000fff : pl011@9000000"))
+        print("boot: guest vm, /proc/iomem as predicted:\n\(booted)")
+    }
 }

@@ -45,6 +45,19 @@ public enum Names {
         }
     }
 
+    /// The device-tree node name export gives a region named `name` at unit address `unit`:
+    /// the name (characters outside the node-name alphabet replaced by `-`, any `@unit` of its
+    /// own dropped), then `@` and the unit address in lowercase hex.
+    public static func nodeName(_ name: String, unit: UInt64?) -> String {
+        var bytes: [UInt8] = []
+        for b in name.utf8 {
+            if b == UInt8(ascii: "@") { break }
+            bytes.append(isNodeNameCharacter(b) ? b : UInt8(ascii: "-"))
+        }
+        let base = bytes.isEmpty ? "node" : String(decoding: bytes, as: UTF8.self)
+        return unit.map { base + "@" + String($0, radix: 16) } ?? base
+    }
+
     /// Whether `name` is a valid device-tree node name: at least one character of the node-name
     /// alphabet, then an optional `@unit-address` of the same alphabet. (The specification
     /// advises at most 31 characters before the `@`; real trees exceed it and dtc accepts them.)
