@@ -39,11 +39,10 @@ public struct DeviceTreeImport: Sendable {
     static let describedRootNodes: Set<String> = ["aliases", "cpus", "__fixups__", "__local_fixups__"]
 
     /// Reads `tree`; `source` names it in diagnostics. Never fails: what is odd is in `warnings`.
-    /// `symbolsAreLabels`: `/__symbols__` only carries the labels of a source (DTS compiled with
-    /// `-@`), and export should not write it back.
-    public init(tree: DeviceTree, source: String, symbolsAreLabels: Bool = false) {
+    /// `labels` (by node path) name nodes the tree's `/__symbols__` does not (a DTS's labels).
+    public init(tree: DeviceTree, source: String, labels: [String: String] = [:]) {
         var reader = Reader(tree: tree, source: source)
-        reader.symbolsAreLabels = symbolsAreLabels
+        reader.sourceLabels = labels
         if let metadata = tree.child(of: tree.root, named: "socmap"),
             tree.property("compatible", of: metadata)?.strings?.contains("socmap,annotations") == true
         {
@@ -93,8 +92,8 @@ struct Reader {
     var assignedPhandleNodes = Set<Int>()
     /// Map paths by node index where they differ from device-tree paths (annotated import).
     var mapPaths: [Int: String] = [:]
-    /// `/__symbols__` came from compiling a source with `-@`: labels, but no node to keep.
-    var symbolsAreLabels = false
+    /// Labels by node path that the caller knows (a DTS's).
+    var sourceLabels: [String: String] = [:]
 
     /// Handles of the property names the import looks at (`nil` when the tree has none).
     let ids: KnownNames

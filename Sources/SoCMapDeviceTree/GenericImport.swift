@@ -12,11 +12,13 @@ extension Reader {
     /// node and property so that exporting the map writes the same tree.
     mutating func generic(hints: ImportHints = ImportHints()) -> AddressMap {
         let root = tree.root
+        var hints = hints
+        hints.labels.merge(sourceLabels) { own, _ in own }
         let symbolsRead = prepareReferences(hints)
         var map = AddressMap(name: String(source.split(separator: "/").last ?? "imported"), source: source)
         map.overlapRule = .deviceTree
         map.deviceTree.verbatim = true
-        map.deviceTree.symbols = symbolsRead && !symbolsAreLabels
+        map.deviceTree.symbols = symbolsRead
         var rootCells = childCells(of: root)
         if rootCells.translatable {
             warnAboutChildCells(rootCells, of: root)

@@ -37,10 +37,17 @@ public enum DeviceTreeFiles {
 
     /// Imports a DTB or DTS as a map (Linux translation semantics, or exactly the map socmap
     /// exported when the tree carries socmap's annotations).
-    /// DTS labels are kept (dtc `-@`), without adding `/__symbols__` to the map's tree.
+    /// DTS labels are kept: a second compile with dtc `-@` lists them in `/__symbols__`, which
+    /// the tree itself does not get (nor the phandles `-@` gives every labelled node).
     public static func importMap(path: String) throws(MapInputError) -> DeviceTreeImport {
-        let source = isSource(path)
-        return try DeviceTreeImport(tree: read(path: path, labels: source), source: path, symbolsAreLabels: source)
+        let tree = try read(path: path, labels: false)
+        guard isSource(path) else { return DeviceTreeImport(tree: tree, source: path) }
+        let symbolsTree = try read(path: path, labels: true)
+        var labels: [String: String] = [:]
+        if let symbols = symbolsTree.child(of: symbolsTree.root, named: "__symbols__") {
+            for p in symbolsTree.properties(of: symbols) { if let target = p.string { labels[target] = p.name } }
+        }
+        return DeviceTreeImport(tree: tree, source: path, labels: labels)
     }
 
     /// Compiles DTS text with dtc (with `-@` when `symbols`), running it through cpp first when

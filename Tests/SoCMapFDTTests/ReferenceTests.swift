@@ -135,6 +135,41 @@ struct ReferenceTests {
         #expect(back.withoutLocations() == map.withoutLocations())
     }
 
+    /// An imported tree written as a map file and read back still exports to the same tree:
+    /// description nodes, references, labels, raw properties and phandles survive the YAML.
+    @Test(.requiresDtc, arguments: ["qemu-virt-aarch64-1g.dtb", "qemu-virt-arm.dtb", "zynq-like.dts", "odd/reg-trailing-cells.dts"])
+    func importedTreesSurviveTheMapFile(name: String) throws {
+        let path = fixtureURL(name).path
+        let map = try DeviceTreeFiles.importMap(path: path).map
+        let text = MapWriter.format(MapFile(map: map))
+        let back = try MapFile.parse(text, file: "imported.yaml").map
+        let input = try FDTWriter.write(try DeviceTreeFiles.read(path: path))
+        #expect(try sortedSource(ofBlob: FDTWriter.write(DeviceTreeExport.tree(of: back))) == sortedSource(ofBlob: input))
+    }
+
+    /// The same on real kernel trees, one with `/__symbols__` (labels) among them.
+    @Test(
+        .requiresKernelDTBs, .requiresDtc,
+        arguments: ["xilinx/zynqmp-zcu102-rev1.0.dtb", "arm/juno-r2.dtb", "freescale/imx8mm-venice-gw73xx-0x.dtb"])
+    func kernelTreesSurviveTheMapFile(name: String) throws {
+        let map = try DeviceTreeFiles.importMap(path: KernelDTBs.path(name)).map
+        let back = try MapFile.parse(MapWriter.format(MapFile(map: map)), file: "imported.yaml").map
+        #expect(back.withoutLocations() == map.withoutLocations())
+        let input = Array(try Data(contentsOf: URL(fileURLWithPath: KernelDTBs.path(name))))
+        #expect(try sortedSource(ofBlob: FDTWriter.write(DeviceTreeExport.tree(of: back))) == sortedSource(ofBlob: input))
+    }
+
+    /// `&gic` unquoted is a YAML anchor, not a reference: a located error says to quote it.
+    @Test func unquotedReferenceIsAnError() throws {
+        var d: [Diagnostic] = []
+        do {
+            _ = try MapFile.parse(
+                "name: t\nregions:\n  - name: u\n    kind: mmio\n    base: 0\n    size: 4K\n    properties:\n      interrupt-parent: &gic\n",
+                file: "t.yaml")
+        } catch { d = error.diagnostics }
+        #expect(d.count == 1 && d.first?.location?.line == 8 && d.first?.message.contains("quote references") == true, "\(d)")
+    }
+
     @Test func unresolvedReferencesAreLocatedErrors() throws {
         let text = """
             name: refs
