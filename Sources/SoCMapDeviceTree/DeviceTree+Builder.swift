@@ -162,7 +162,10 @@ extension DeviceTree {
 
         /// The tree, for builders whose calls are balanced by construction.
         func tree() -> DeviceTree {
-            DeviceTree(reservations: reservations, nodes: nodes, properties: properties, names: names, nameIDs: nameIDs, bytes: bytes)
+            // The exporters balance their calls by construction; a misplaced property is a bug.
+            assert(misuse == nil, "\(misuse!)")
+            return DeviceTree(
+                reservations: reservations, nodes: nodes, properties: properties, names: names, nameIDs: nameIDs, bytes: bytes)
         }
     }
 }

@@ -220,9 +220,14 @@ struct Reader {
 /// Handles of the property names import reads, looked up once per tree.
 struct KnownNames {
     let reg, regNames, ranges, compatible, status, deviceType, addressCells, sizeCells, dmaRanges, busRange, usableMemory, model, noMap,
-        reusable: DeviceTree.Name?
+        reusable, phandle: DeviceTree.Name?
+    /// How each property name of the tree (by index) is read: as references, as cells, or by
+    /// the shape of its value.
+    let roles: [PropertyRole]
 
     init(_ tree: DeviceTree) {
+        phandle = tree.name("phandle")
+        roles = tree.names.map(PropertyRole.init)
         reg = tree.name("reg")
         regNames = tree.name("reg-names")
         ranges = tree.name("ranges")
@@ -237,5 +242,31 @@ struct KnownNames {
         model = tree.name("model")
         noMap = tree.name("no-map")
         reusable = tree.name("reusable")
+    }
+}
+
+/// How import reads a property, by its name.
+enum PropertyRole {
+    /// A list of phandles without arguments (`interrupt-parent`, `pinctrl-0`).
+    case phandles
+    /// Phandles with arguments, counted by the provider's `cells` property.
+    case phandleArguments(cells: String, optional: Bool)
+    /// Always cells (`#…-cells`, `phandle`).
+    case cells
+    /// By the shape of the value, as dtc prints it.
+    case shape
+
+    init(_ name: String) {
+        if Reader.phandleLists.contains(name) || Reader.isPinctrl(name) {
+            self = .phandles
+        } else if let known = Reader.phandleArguments[name] {
+            self = .phandleArguments(cells: known.cells, optional: known.optional)
+        } else if Reader.isGPIO(name) {
+            self = .phandleArguments(cells: "#gpio-cells", optional: false)
+        } else if name.hasPrefix("#") || name == "phandle" || name == "linux,phandle" {
+            self = .cells
+        } else {
+            self = .shape
+        }
     }
 }

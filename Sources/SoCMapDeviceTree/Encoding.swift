@@ -17,11 +17,15 @@ enum Encoding {
     static func reg(_ entries: [Region.Entry], cells: (Int, Int)) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(entries.count * (cells.0 + cells.1) * 4)
+        appendReg(entries, cells: cells, to: &bytes)
+        return bytes
+    }
+
+    static func appendReg(_ entries: [Region.Entry], cells: (Int, Int), to bytes: inout [UInt8]) {
         for e in entries {
             BigEndian.appendNumber(e.range.base, cells: cells.0, to: &bytes)
             if cells.1 > 0 { BigEndian.appendNumber(e.range.sizeMinusOne &+ 1, cells: cells.1, to: &bytes) }
         }
-        return bytes
     }
 
     /// `reg-names` when some entry is named (the unnamed ones as empty strings).

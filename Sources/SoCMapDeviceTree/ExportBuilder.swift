@@ -114,7 +114,7 @@ struct ExportBuilder {
         out.cells(names.sizeCells, [UInt32(cells.1)])
         if let model = map.model ?? (verbatim ? nil : map.name) { out.strings(names.model, [model]) }
         if !map.compatible.isEmpty { out.strings(names.compatible, map.compatible) }
-        writeProperties(map.deviceTree.properties, skipping: [], mapPath: "/")
+        writeProperties(map.deviceTree.properties, skipping: [])
         out.reservations = map.regions.filter(\.memoryReservation).compactMap { r in
             r.range.map { DeviceTree.Reservation(address: $0.base, size: $0.sizeMinusOne &+ 1) }
         }

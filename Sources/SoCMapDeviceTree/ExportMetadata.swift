@@ -22,13 +22,15 @@ extension ExportBuilder {
             out.setProperty(
                 "root-property-types", .strings([map.deviceTree.properties.map { Self.typeName($0.value) }.joined(separator: " ")]))
         }
+
+        if let n = map.notes { out.strings(names.notes, [n]) }
+        // Children only after every property of the node.
         if !attachedColumn.isEmpty {
             out.node("nodes") { nodes in
                 nodes.setProperty("attached", .strings([attachedColumn.joined(separator: " ")]))
                 if !nodeTypes.isEmpty { nodes.setProperty("types", .strings([nodeTypes.joined(separator: " ")])) }
             }
         }
-        if let n = map.notes { out.strings(names.notes, [n]) }
         if !map.initiators.isEmpty {
             out.node("initiators") { list in
                 for (i, initiator) in map.initiators.enumerated() {

@@ -31,12 +31,20 @@ struct ReferencePlan {
                 }
             }
         }
-        func regions(_ list: [Region], parent: String) {
-            for r in list.flatMap(RegionTree.expand) {
-                let path = Self.join(parent, r.name)
-                if let l = r.label { labels[l] = path }
-                collect(r.properties, at: path)
-                regions(r.children, parent: path)
+        // Paths are built only for what needs one (a label, a phandle): most regions have neither.
+        var stack: [String] = []
+        func path(_ name: String) -> String { "/" + (stack + [name]).joined(separator: "/") }
+        func regions(_ list: [Region]) {
+            for r in list {
+                for r in r.repetition == nil ? [r] : RegionTree.expand(r) {
+                    if let l = r.label { labels[l] = path(r.name) }
+                    if r.properties.contains(where: { Self.matters($0) }) { collect(r.properties, at: path(r.name)) }
+                    if !r.children.isEmpty {
+                        stack.append(r.name)
+                        regions(r.children)
+                        stack.removeLast()
+                    }
+                }
             }
         }
         func node(_ n: DescriptionNode, parent: String) {
@@ -46,7 +54,7 @@ struct ReferencePlan {
             for c in n.children { node(c, parent: path) }
         }
         collect(map.deviceTree.properties, at: "/")
-        regions(map.regions, parent: "/")
+        regions(map.regions)
         for a in map.deviceTree.nodes { node(a.node, parent: a.parent) }
         // Assign phandles as dtc does: counting from 1, skipping the ones the map uses.
         var used = Set(phandles.values)
@@ -57,6 +65,14 @@ struct ReferencePlan {
             phandles[path] = next
             used.insert(next)
             assigned.insert(path)
+        }
+    }
+
+    /// Whether a property bears on references: a reference, a node path, or a phandle.
+    static func matters(_ p: Region.Property) -> Bool {
+        switch p.value {
+        case .references, .pathOf: return true
+        default: return p.name == "phandle" || p.name == "linux,phandle"
         }
     }
 

@@ -88,7 +88,7 @@ extension ExportBuilder {
         dtPath.append(contentsOf: nodeName.utf8)
         noteNamesAndHandles(label: r.label)
         annotation(r, index: annotationIndex, translation: translationNote, hasReg: hasReg, sameCompatible: sameCompatible)
-        if !r.children.isEmpty || attached[String(decoding: mapPath, as: UTF8.self)] != nil {
+        if !r.children.isEmpty || (!attached.isEmpty && attached[String(decoding: mapPath, as: UTF8.self)] != nil) {
             var childUsed = Set<String>(minimumCapacity: r.children.count)
             emit(r.children, cells: ownCells, atRoot: false, used: &childUsed)
         }
@@ -98,6 +98,7 @@ extension ExportBuilder {
     /// Records the written node's path (by map path), its label, and its phandle if export
     /// gave it one; `mapPath` and `dtPath` are the node's.
     mutating func noteNamesAndHandles(label: String?) {
+        guard nodePaths != nil || label != nil || !references.assigned.isEmpty else { return }
         let map = String(decoding: mapPath, as: UTF8.self)
         let dt = String(decoding: dtPath, as: UTF8.self)
         if nodePaths != nil { nodePaths![map] = dt }
@@ -282,13 +283,15 @@ extension ExportBuilder {
             skipping.insert("status")
             if off { out.strings(names.status, ["disabled"]) }
         }
-        writeProperties(r.properties, skipping: skipping, mapPath: String(decoding: mapPath, as: UTF8.self))
+        writeProperties(r.properties, skipping: skipping)
     }
 
     /// Properties with their references resolved, and the phandle export assigned to the node
-    /// at `mapPath`, if any.
-    mutating func writeProperties(_ properties: [Region.Property], skipping: Set<String>, mapPath path: String) {
+    /// being written (at `mapPath`), if any.
+    mutating func writeProperties(_ properties: [Region.Property], skipping: Set<String>) {
         for p in properties where !skipping.contains(p.name) { out.setProperty(p.name, value(p.value)) }
+        guard !references.assigned.isEmpty else { return }
+        let path = mapPath.isEmpty ? "/" : String(decoding: mapPath, as: UTF8.self)
         if references.assigned.contains(path), let handle = references.phandles[path] { out.setProperty("phandle", .cells([handle])) }
     }
 
@@ -306,7 +309,7 @@ extension ExportBuilder {
         dtPath.append(0x2F)
         dtPath.append(contentsOf: n.name.utf8)
         out.beginNode(n.name)
-        writeProperties(n.properties, skipping: [], mapPath: String(decoding: mapPath, as: UTF8.self))
+        writeProperties(n.properties, skipping: [])
         noteNamesAndHandles(label: n.label)
         describe(n)
         var childUsed = Set<String>()

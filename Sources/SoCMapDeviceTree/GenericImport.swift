@@ -102,14 +102,21 @@ extension Reader {
         return n
     }
 
-    /// Every property of `node` as the map keeps it, except `skipping` (and a `phandle` export
-    /// assigned, which the map did not have).
-    func keptProperties(_ node: NodeID, skipping: Set<String> = []) -> [Region.Property] {
-        tree.properties(of: node).compactMap { p in
-            guard !skipping.contains(p.name) else { return nil }
-            if p.name == "phandle" && assignedPhandleNodes.contains(node.index) { return nil }
-            return Region.Property(name: p.name, value: value(of: p))
+    /// Every property of `node` as the map keeps it, except those whose name index `skipping`
+    /// holds (and a `phandle` export assigned, which the map did not have).
+    func keptProperties(_ node: NodeID, skipping: [Int] = []) -> [Region.Property] {
+        let record = tree.nodes[node.index]
+        var result: [Region.Property] = []
+        result.reserveCapacity(record.propertyCount)
+        for p in tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)] {
+            guard !skipping.contains(p.name) else { continue }
+            if p.name == ids.phandle?.index && assignedPhandleNodes.contains(node.index) { continue }
+            result.append(
+                Region.Property(
+                    name: tree.names[p.name],
+                    value: value(nameIndex: p.name, bytes: tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
         }
+        return result
     }
 
     /// A region's properties: all but the ones its fields say, each of which is kept too when
@@ -117,30 +124,38 @@ extension Reader {
     func regionProperties(
         _ node: NodeID, region r: Region, parentCells: (Int, Int), ownCells: (Int, Int)?, pciWindows: [PCIeWindow]? = nil
     ) -> [Region.Property] {
-        var consumed = DeviceTreeImport.structural
-        func same(_ name: String, _ generated: [UInt8]?) {
-            let raw = tree.property(name, of: node)
-            if raw.map({ Array($0.value) }) == generated { consumed.insert(name) } else { consumed.remove(name) }
+        var skipping: [Int] = []
+        skipping.reserveCapacity(5)
+        var scratch: [UInt8] = []
+        /// Skips the property `name` when it is exactly what export writes (or, with `nil`,
+        /// when it is absent and export writes none).
+        func same(_ name: DeviceTree.Name?, _ write: ((inout [UInt8]) -> Void)?) {
+            guard let name else { return }
+            let raw = property(name, of: node)
+            guard let write else {
+                if raw == nil { skipping.append(name.index) }
+                return
+            }
+            scratch.removeAll(keepingCapacity: true)
+            write(&scratch)
+            if let raw, raw.value.elementsEqual(scratch) { skipping.append(name.index) }
         }
-        same("reg", r.entries.isEmpty ? nil : Encoding.reg(r.entries, cells: parentCells))
-        var names: [UInt8]?
+        same(ids.reg, r.entries.isEmpty ? nil : { Encoding.appendReg(r.entries, cells: parentCells, to: &$0) })
         if let n = Encoding.regNames(r.entries) {
-            var bytes: [UInt8] = []
-            DeviceTree.Value.strings(n).append(to: &bytes)
-            names = bytes
-        }
-        same("reg-names", names)
-        if let windows = pciWindows {
-            same("ranges", Encoding.pciRanges(windows, parentAddressCells: parentCells.0))
-        } else if let own = ownCells, !r.children.isEmpty {
-            same("ranges", Encoding.ranges(r.translation, own: own, parent: parentCells))
+            same(ids.regNames) { DeviceTree.Value.strings(n).append(to: &$0) }
         } else {
-            same("ranges", nil)
+            same(ids.regNames, nil)
         }
-        same("status", r.disabled ? Array("disabled\0".utf8) : nil)
-        if property(ids.compatible, of: node)?.strings == nil { consumed.remove("compatible") }
-        if r.entries.isEmpty, property(ids.reg, of: node) == nil { consumed.remove("reg") }
-        return keptProperties(node, skipping: consumed)
+        if let windows = pciWindows {
+            same(ids.ranges) { $0 += Encoding.pciRanges(windows, parentAddressCells: parentCells.0) }
+        } else if let own = ownCells, !r.children.isEmpty, let bytes = Encoding.ranges(r.translation, own: own, parent: parentCells) {
+            same(ids.ranges) { $0 += bytes }
+        } else {
+            same(ids.ranges, nil)
+        }
+        same(ids.status, r.disabled ? { $0 += Array("disabled\0".utf8) } : nil)
+        if let c = ids.compatible, property(c, of: node)?.strings != nil { skipping.append(c.index) }
+        return keptProperties(node, skipping: skipping)
     }
 
     /// The label and properties of a region read from `node`.
@@ -224,10 +239,12 @@ extension Reader {
     static func guessValue(_ bytes: ArraySlice<UInt8>) -> Region.Property.Value {
         if bytes.isEmpty { return .empty }
         let p = DeviceTree.Property(name: "", slice: bytes)
-        let nul = bytes.filter { $0 == 0 }.count
-        if bytes.last == 0, nul <= bytes.count - nul, bytes.allSatisfy({ (0x20...0x7e).contains($0) || $0 == 0 }),
-            let strings = p.strings, !strings.contains(where: \.isEmpty)
-        {
+        var nul = 0
+        var printable = true
+        for b in bytes {
+            if b == 0 { nul += 1 } else if b < 0x20 || b > 0x7e { printable = false }
+        }
+        if bytes.last == 0, printable, nul <= bytes.count - nul, let strings = p.strings, !strings.contains(where: \.isEmpty) {
             return strings.count == 1 ? .string(strings[0]) : .strings(strings)
         }
         if let cells = p.cells { return .cells(cells) }

@@ -71,28 +71,39 @@ extension Reader {
     /// A property's value in the map: references where the property is one dtc knows as phandle
     /// references and every phandle in it names a node, else the shape dtc would print.
     func value(of p: DeviceTree.Property) -> Region.Property.Value {
-        if let cells = references(in: p) { return .references(cells) }
-        if p.name.hasPrefix("#") || p.name == "phandle" || p.name == "linux,phandle", let c = p.cells { return .cells(c) }
-        return Self.guessValue(p.value)
+        value(role: PropertyRole(p.name), bytes: p.value)
     }
 
-    func references(in p: DeviceTree.Property) -> [Region.Property.Cell]? {
+    /// `value(of:)` for a property of the tree, by name index (its role found once).
+    func value(nameIndex: Int, bytes: ArraySlice<UInt8>) -> Region.Property.Value {
+        value(role: ids.roles[nameIndex], bytes: bytes)
+    }
+
+    func value(role: PropertyRole, bytes: ArraySlice<UInt8>) -> Region.Property.Value {
+        switch role {
+        case .shape: return Self.guessValue(bytes)
+        case .cells:
+            let p = DeviceTree.Property(name: "", slice: bytes)
+            return p.cells.map { .cells($0) } ?? Self.guessValue(bytes)
+        case .phandles, .phandleArguments:
+            if let cells = references(role: role, in: DeviceTree.Property(name: "", slice: bytes)) { return .references(cells) }
+            return Self.guessValue(bytes)
+        }
+    }
+
+    func references(role: PropertyRole, in p: DeviceTree.Property) -> [Region.Property.Cell]? {
         guard !phandleNodes.isEmpty, let cells = p.cells, !cells.isEmpty else { return nil }
-        if Self.phandleLists.contains(p.name) || Self.isPinctrl(p.name) {
+        let provider: (cells: String, optional: Bool)
+        switch role {
+        case .phandles:
             var result: [Region.Property.Cell] = []
             for c in cells {
                 guard let node = phandleNodes[c] else { return nil }
                 result.append(.reference(reference(to: node)))
             }
             return result
-        }
-        let provider: (cells: String, optional: Bool)
-        if let known = Self.phandleArguments[p.name] {
-            provider = known
-        } else if Self.isGPIO(p.name) {
-            provider = ("#gpio-cells", false)
-        } else {
-            return nil
+        case .phandleArguments(let name, let optional): provider = (name, optional)
+        case .cells, .shape: return nil
         }
         var result: [Region.Property.Cell] = []
         var i = 0
