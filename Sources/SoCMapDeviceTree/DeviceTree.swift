@@ -200,6 +200,17 @@ public struct DeviceTree: Sendable {
         return (r.firstProperty..<(r.firstProperty + r.propertyCount)).map(property(at:))
     }
 
+    /// The number of children of `node`.
+    public func childCount(of node: NodeID) -> Int {
+        var count = 0
+        var child = node.index + 1
+        while child < nodes[node.index].end {
+            count += 1
+            child = nodes[child].end
+        }
+        return count
+    }
+
     /// The number of properties of `node`.
     public func propertyCount(of node: NodeID) -> Int { nodes[node.index].propertyCount }
 

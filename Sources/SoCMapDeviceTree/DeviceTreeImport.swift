@@ -94,6 +94,8 @@ struct Reader {
     var mapPaths: [Int: String] = [:]
     /// Labels by node path that the caller knows (a DTS's).
     var sourceLabels: [String: String] = [:]
+    /// Bytes export would write for a property, compared with the tree's (reused).
+    var scratch: [UInt8] = []
 
     /// Handles of the property names the import looks at (`nil` when the tree has none).
     let ids: KnownNames

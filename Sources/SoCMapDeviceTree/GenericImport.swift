@@ -1,10 +1,27 @@
 import SoCMap
 
-/// One node as import reads it: a region (it, or something below it, has an address) or a
-/// description node (nothing below it has one).
-enum ImportedNode {
-    case region(Region)
-    case node(DescriptionNode)
+/// One parent's children as import reads them: the regions (a node is one when it, or a node
+/// below it, has an address), built in place, and in order every child's name with its
+/// description node when it is one.
+struct Siblings {
+    var regions: [Region] = []
+    var descriptions: [DescriptionNode] = []
+    /// Every child in order: `k` for `descriptions[k]`, `-1 - k` for `regions[k]`.
+    var order: [Int] = []
+
+    mutating func add(_ region: consuming Region) {
+        order.append(-1 - regions.count)
+        regions.append(region)
+    }
+
+    mutating func add(_ node: consuming DescriptionNode) {
+        order.append(descriptions.count)
+        descriptions.append(node)
+    }
+
+    var hasRegions: Bool { !regions.isEmpty }
+
+    func name(at i: Int) -> String { order[i] >= 0 ? descriptions[order[i]].name : regions[-1 - order[i]].name }
 }
 
 extension Reader {
@@ -40,21 +57,21 @@ extension Reader {
                 map.deviceTree.properties.append(Region.Property(name: p.name, value: value(of: p)))
             }
         }
-        var items: [(name: String, item: ImportedNode)] = []
+        var children = Siblings()
         for child in tree.children(of: root) {
             let name = tree.name(of: child)
             if name == "socmap" || (symbolsRead && name == "__symbols__") { continue }
             if DeviceTreeImport.describedRootNodes.contains(tree.baseName(of: child)) || name == "__symbols__" {
-                items.append((name, .node(describe(child))))
+                children.add(describe(child))
             } else if property(ids.deviceType, of: child)?.isString("memory") == true {
-                items.append((name, memory(child, cells: rootCells.pair)))
+                memory(child, cells: rootCells.pair, into: &children)
             } else if tree.node(child, isNamed: "reserved-memory") {
-                items.append((name, reservedMemory(child, rootCells: rootCells.pair)))
+                reservedMemory(child, rootCells: rootCells.pair, into: &children)
             } else {
-                items.append((name, importNode(child, parentCells: rootCells)))
+                importNode(child, parentCells: rootCells, into: &children)
             }
         }
-        map.regions = attach(items, below: root)
+        map.regions = attach(&children, below: root)
         // /memreserve/ entries last: the RAM they are cut from answers first (it is still RAM),
         // and decode names the reservation beside it.
         for (i, r) in tree.reservations.enumerated() {
@@ -73,26 +90,18 @@ extension Reader {
         return map
     }
 
-    /// The regions among `items` (one parent's children, in order); the description nodes are
-    /// attached to `parentPath` where they stood: after the sibling before them, or first, or
-    /// (when no region follows) after the regions.
-    mutating func attach(_ items: [(name: String, item: ImportedNode)], below parent: NodeID) -> [Region] {
-        var regions: [Region] = []
-        var parentPath: String?
-        var lastRegion = -1
-        for (i, entry) in items.enumerated() {
-            if case .region = entry.item { lastRegion = i }
+    /// The regions among one parent's children; the description nodes are attached to the
+    /// parent where they stood: after the sibling before them, or first, or (when no region
+    /// follows) after the regions.
+    mutating func attach(_ children: inout Siblings, below parent: NodeID) -> [Region] {
+        guard !children.descriptions.isEmpty else { return children.regions }
+        let lastRegion = children.order.lastIndex { $0 < 0 } ?? -1
+        let parentPath = tree.path(of: parent)
+        for (i, k) in children.order.enumerated() where k >= 0 {
+            let placement: AttachedNode.Placement? = i > lastRegion ? nil : i == 0 ? .first : .after(children.name(at: i - 1))
+            attachments.append(AttachedNode(parent: parentPath, placement: placement, node: children.descriptions[k]))
         }
-        for (i, entry) in items.enumerated() {
-            switch entry.item {
-            case .region(let r): regions.append(r)
-            case .node(let n):
-                let placement: AttachedNode.Placement? = i > lastRegion ? nil : i == 0 ? .first : .after(items[i - 1].name)
-                if parentPath == nil { parentPath = tree.path(of: parent) }
-                attachments.append(AttachedNode(parent: parentPath!, placement: placement, node: n))
-            }
-        }
-        return regions
+        return children.regions
     }
 
     /// A node and its subtree as description nodes, every property kept.
@@ -104,72 +113,85 @@ extension Reader {
 
     /// Every property of `node` as the map keeps it, except those whose name index `skipping`
     /// holds (and a `phandle` export assigned, which the map did not have).
-    func keptProperties(_ node: NodeID, skipping: [Int] = []) -> [Region.Property] {
+    func keptProperties(_ node: NodeID, skipping: NameSet = NameSet()) -> [Region.Property] {
         let record = tree.nodes[node.index]
         var result: [Region.Property] = []
-        result.reserveCapacity(record.propertyCount)
         for p in tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)] {
             guard !skipping.contains(p.name) else { continue }
             if p.name == ids.phandle?.index && assignedPhandleNodes.contains(node.index) { continue }
-            result.append(
-                Region.Property(
-                    name: tree.names[p.name],
-                    value: value(nameIndex: p.name, bytes: tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)])))
+            let bytes = tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)]
+            result.append(Region.Property(name: tree.names[p.name], value: value(nameIndex: p.name, bytes: bytes)))
         }
         return result
     }
 
     /// A region's properties: all but the ones its fields say, each of which is kept too when
     /// export would write it differently (an odd `reg`, `ranges` on a leaf, `status = "okay"`).
-    func regionProperties(
+    mutating func regionProperties(
         _ node: NodeID, region r: Region, parentCells: (Int, Int), ownCells: (Int, Int)?, pciWindows: [PCIeWindow]? = nil
     ) -> [Region.Property] {
-        var skipping: [Int] = []
-        skipping.reserveCapacity(5)
-        var scratch: [UInt8] = []
-        /// Skips the property `name` when it is exactly what export writes (or, with `nil`,
-        /// when it is absent and export writes none).
-        func same(_ name: DeviceTree.Name?, _ write: ((inout [UInt8]) -> Void)?) {
-            guard let name else { return }
-            let raw = property(name, of: node)
-            guard let write else {
-                if raw == nil { skipping.append(name.index) }
-                return
-            }
-            scratch.removeAll(keepingCapacity: true)
-            write(&scratch)
-            if let raw, raw.value.elementsEqual(scratch) { skipping.append(name.index) }
+        // One pass finds the field-backed properties (by name index).
+        let record = tree.nodes[node.index]
+        let records = tree.properties[record.firstProperty..<(record.firstProperty + record.propertyCount)]
+        func raw(_ name: DeviceTree.Name?) -> ArraySlice<UInt8>? {
+            guard let name, let p = records.first(where: { $0.name == name.index }) else { return nil }
+            return tree.bytes[p.valueStart..<(p.valueStart + p.valueCount)]
         }
-        same(ids.reg, r.entries.isEmpty ? nil : { Encoding.appendReg(r.entries, cells: parentCells, to: &$0) })
-        if let n = Encoding.regNames(r.entries) {
-            same(ids.regNames) { DeviceTree.Value.strings(n).append(to: &$0) }
+        var skipping = NameSet()
+        /// Skips `name` when the tree's value is what export writes (`nil`: writes none).
+        func matches(_ name: DeviceTree.Name?, _ generated: [UInt8]?) {
+            guard let name else { return }
+            let value = raw(name)
+            if let generated {
+                if let value, value.elementsEqual(generated) { skipping.append(name.index) }
+            } else if value == nil {
+                skipping.append(name.index)
+            }
+        }
+        let width = (parentCells.0 + parentCells.1) * 4
+        if let reg = raw(ids.reg), !r.entries.isEmpty, parentCells.0 <= 2, parentCells.1 <= 2, reg.count == r.entries.count * width {
+            // Every whole entry became one of the region's (none skipped), and numbers of up to two
+            // cells come back as they were read: export writes these very bytes.
+            skipping.append(ids.reg!.index)
         } else {
-            same(ids.regNames, nil)
+            scratch.removeAll(keepingCapacity: true)
+            if !r.entries.isEmpty { Encoding.appendReg(r.entries, cells: parentCells, to: &scratch) }
+            matches(ids.reg, r.entries.isEmpty ? nil : scratch)
+        }
+        if let n = Encoding.regNames(r.entries) {
+            var bytes: [UInt8] = []
+            DeviceTree.Value.strings(n).append(to: &bytes)
+            matches(ids.regNames, bytes)
+        } else {
+            matches(ids.regNames, nil)
         }
         if let windows = pciWindows {
-            same(ids.ranges) { $0 += Encoding.pciRanges(windows, parentAddressCells: parentCells.0) }
-        } else if let own = ownCells, !r.children.isEmpty, let bytes = Encoding.ranges(r.translation, own: own, parent: parentCells) {
-            same(ids.ranges) { $0 += bytes }
+            matches(ids.ranges, Encoding.pciRanges(windows, parentAddressCells: parentCells.0))
+        } else if let own = ownCells, !r.children.isEmpty {
+            matches(ids.ranges, Encoding.ranges(r.translation, own: own, parent: parentCells))
         } else {
-            same(ids.ranges, nil)
+            matches(ids.ranges, nil)
         }
-        same(ids.status, r.disabled ? { $0 += Array("disabled\0".utf8) } : nil)
-        if let c = ids.compatible, property(c, of: node)?.strings != nil { skipping.append(c.index) }
+        matches(ids.status, r.disabled ? Self.disabledBytes : nil)
+        // A compatible that reads as strings is the field (else it is kept as written).
+        if let c = ids.compatible, !r.compatible.isEmpty { skipping.append(c.index) }
         return keptProperties(node, skipping: skipping)
     }
+
+    static let disabledBytes = Array("disabled\0".utf8)
 
     /// The label and properties of a region read from `node`.
     mutating func finish(_ r: inout Region, _ node: NodeID, parentCells: (Int, Int), ownCells: (Int, Int)?, pciWindows: [PCIeWindow]? = nil)
     {
-        r.label = labels[node.index]
+        if !labels.isEmpty { r.label = labels[node.index] }
         r.properties = regionProperties(node, region: r, parentCells: parentCells, ownCells: ownCells, pciWindows: pciWindows)
     }
 
     /// A `/memory` node: DRAM from `linux,usable-memory` or `reg`, root cells, untranslated.
-    mutating func memory(_ node: NodeID, cells: (Int, Int)) -> ImportedNode {
+    mutating func memory(_ node: NodeID, cells: (Int, Int), into siblings: inout Siblings) {
         let usable = property(ids.usableMemory, of: node) != nil
         let entries = entries(node, cells: cells, usableMemory: usable)
-        guard !entries.isEmpty else { return .node(describe(node)) }
+        guard !entries.isEmpty else { return siblings.add(describe(node)) }
         var r = Region(name: tree.name(of: node), kind: .dram, entries: entries, location: location)
         r.disabled = isDisabled(node)
         r.compatible = property(ids.compatible, of: node)?.strings ?? []
@@ -179,26 +201,26 @@ extension Reader {
         if usable, !r.properties.contains(where: { $0.name == "reg" }), let reg = property(ids.reg, of: node) {
             r.properties.insert(Region.Property(name: "reg", value: value(of: reg)), at: 0)
         }
-        return .region(r)
+        siblings.add(r)
     }
 
     /// `/reserved-memory`, as Linux reads it: a bus whose children with `reg` are reserved
     /// regions (its cells must equal the root's and it needs `ranges`, else Linux ignores it).
-    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int)) -> ImportedNode {
+    mutating func reservedMemory(_ node: NodeID, rootCells: (Int, Int), into siblings: inout Siblings) {
         let own = childCells(of: node)
         guard own.address == rootCells.0, own.size == rootCells.1, property(ids.ranges, of: node) != nil else {
             warn(
                 "reserved-memory", "ignored, as Linux ignores it: its #address-cells/#size-cells must equal the root's and it needs ranges",
                 node)
-            return .node(describe(node))
+            return siblings.add(describe(node))
         }
         let path = tree.path(of: node)
-        var items: [(name: String, item: ImportedNode)] = []
+        var items = Siblings()
         for child in tree.children(of: node) {
             let entries = isDisabled(child) || property(ids.reg, of: child) == nil ? [] : entries(child, cells: rootCells)
             guard !entries.isEmpty else {
                 // Dynamic reservations (size, no reg) and disabled ones hold no fixed address.
-                items.append((tree.name(of: child), .node(describe(child))))
+                items.add(describe(child))
                 continue
             }
             var r = Region(
@@ -213,13 +235,13 @@ extension Reader {
             for grandchild in tree.children(of: child) {
                 attachments.append(AttachedNode(parent: childPath, node: describe(grandchild)))
             }
-            items.append((r.name, .region(r)))
+            items.add(r)
         }
-        let children = attach(items, below: node)
-        guard !children.isEmpty else { return .node(describe(node)) }
-        var bus = Region(name: tree.name(of: node), kind: .bus, translation: .identity, children: children, location: location)
+        guard items.hasRegions else { return siblings.add(describe(node)) }
+        var bus = Region(
+            name: tree.name(of: node), kind: .bus, translation: .identity, children: attach(&items, below: node), location: location)
         finish(&bus, node, parentCells: rootCells, ownCells: own.pair)
-        return .region(bus)
+        siblings.add(bus)
     }
 
     /// A node's `compatible` list; siblings often repeat their neighbour's, which is then
@@ -253,15 +275,15 @@ extension Reader {
 
     /// One node and its subtree: a region holding every `reg` entry when it or a node below it
     /// has an address, else a description node.
-    mutating func importNode(_ node: NodeID, parentCells: ChildCells) -> ImportedNode {
+    mutating func importNode(_ node: NodeID, parentCells: ChildCells, into siblings: inout Siblings) {
         let disabled = isDisabled(node)
         let compatible = compatibleStrings(node)
         let deviceType = property(ids.deviceType, of: node)
         if deviceType?.isString("pci") == true || deviceType?.isString("pciex") == true {
-            return pcie(node, parentCells: parentCells.pair, disabled: disabled, compatible: compatible)
+            return pcie(node, parentCells: parentCells.pair, disabled: disabled, compatible: compatible, into: &siblings)
         }
         let entries = entries(node, cells: parentCells.pair)
-        var items: [(name: String, item: ImportedNode)] = []
+        var items = Siblings()
         var translation = Translation.none
         var dmaNote: String?
         var own: ChildCells?
@@ -274,15 +296,12 @@ extension Reader {
             if cells.translatable, parentCells.translatable, let ws = windows(node, own: cells.pair, parent: parentCells.pair) {
                 translation = ws.isEmpty ? .identity : .windows(ws)
             }
-            for child in childNodes { items.append((tree.name(of: child), importNode(child, parentCells: cells))) }
+            items.regions.reserveCapacity(tree.childCount(of: node))
+            for child in childNodes { importNode(child, parentCells: cells, into: &items) }
             dmaNote = dmaRanges(node, own: cells.pair, parent: parentCells.pair)
         }
-        let hasRegionChild = items.contains {
-            if case .region = $0.item { return true }
-            return false
-        }
-        guard !entries.isEmpty || hasRegionChild else { return .node(describe(node)) }
-        let children = attach(items, below: node)
+        guard !entries.isEmpty || items.hasRegions else { return siblings.add(describe(node)) }
+        let children = attach(&items, below: node)
         let kind: RegionKind
         if entries.isEmpty {
             kind = .bus
@@ -300,13 +319,16 @@ extension Reader {
                 ? "on a bus with #size-cells = 0: not translatable" : "below #address-cells = <\(parentCells.address)>: not translatable"
         }
         if let dmaNote { notes = [notes, dmaNote].compactMap { $0 }.joined(separator: "; ") }
-        var r = Region(
-            name: tree.name(of: node), kind: kind, entries: entries, disabled: disabled, compatible: compatible, notes: notes,
-            translation: children.isEmpty ? .identity : translation, children: children, location: location)
+        // Built in place in the array: a region is large, and moves of it add up.
+        let k = siblings.regions.count
+        siblings.order.append(-1 - k)
+        siblings.regions.append(
+            Region(
+                name: tree.name(of: node), kind: kind, entries: entries, disabled: disabled, compatible: compatible, notes: notes,
+                translation: children.isEmpty ? .identity : translation, children: children, location: location))
         // A node's reg is its own registers, not the extent of its children's space.
-        if !entries.isEmpty && !children.isEmpty { r.clipsChildren = false }
-        finish(&r, node, parentCells: parentCells.pair, ownCells: own?.pair ?? (2, 1))
-        return .region(r)
+        if !entries.isEmpty && !children.isEmpty { siblings.regions[k].clipsChildren = false }
+        finish(&siblings.regions[k], node, parentCells: parentCells.pair, ownCells: own?.pair ?? (2, 1))
     }
 
     /// `dma-ranges` of a bus, decoded for people (the raw property is kept too).
@@ -326,7 +348,7 @@ extension Reader {
 
     /// A PCI host bridge: every `reg` entry (its configuration space and register blocks),
     /// windows from 3-cell `ranges`, and the PCI devices below it as description nodes.
-    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String]) -> ImportedNode {
+    mutating func pcie(_ node: NodeID, parentCells: (Int, Int), disabled: Bool, compatible: [String], into siblings: inout Siblings) {
         let entries = entries(node, cells: parentCells)
         var windows: [PCIeWindow] = []
         if let p = property(ids.ranges, of: node), p.count > 0 {
@@ -334,7 +356,7 @@ extension Reader {
             windows = Encoding.pciWindows(p, parentAddressCells: parentCells.0, issues: &issues)
             warn(issues, node)
         }
-        guard !entries.isEmpty || !windows.isEmpty else { return .node(describe(node)) }
+        guard !entries.isEmpty || !windows.isEmpty else { return siblings.add(describe(node)) }
         let ecamEntry = PCIeHost.configurationEntry(in: entries, compatible: compatible)
         var first: UInt8 = 0
         var last: UInt8 = ecamEntry.map { UInt8(clamping: entries[$0].range.sizeMinusOne >> 20) } ?? 0
@@ -353,6 +375,30 @@ extension Reader {
             let path = tree.path(of: node)
             for child in children { attachments.append(AttachedNode(parent: path, node: describe(child))) }
         }
-        return .region(region)
+        siblings.add(region)
+    }
+}
+
+/// A handful of property name indices (the ones a region's fields stand for), without an
+/// allocation per node.
+struct NameSet {
+    private var items: (Int, Int, Int, Int, Int, Int) = (-1, -1, -1, -1, -1, -1)
+    private var count = 0
+
+    mutating func append(_ index: Int) {
+        switch count {
+        case 0: items.0 = index
+        case 1: items.1 = index
+        case 2: items.2 = index
+        case 3: items.3 = index
+        case 4: items.4 = index
+        default: items.5 = index
+        }
+        count = min(count + 1, 6)
+    }
+
+    func contains(_ index: Int) -> Bool {
+        index >= 0
+            && (items.0 == index || items.1 == index || items.2 == index || items.3 == index || items.4 == index || items.5 == index)
     }
 }
