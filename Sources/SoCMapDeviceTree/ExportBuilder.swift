@@ -206,8 +206,15 @@ struct ExportBuilder {
     {
         var reservedName: String?
         var chosenWritten = false
-        let parentMap = atRoot ? "/" : String(decoding: mapPath, as: UTF8.self)
-        let nodes = attached[parentMap] ?? []
+        let nodes = attached.isEmpty ? [] : attached[atRoot ? "/" : String(decoding: mapPath, as: UTF8.self)] ?? []
+        guard !nodes.isEmpty else {
+            // No description node here: the regions as they are (no copy of them).
+            forEachExpanded(regions) { r in
+                if isReservedLeaf(r, atRoot: atRoot) && reservedName == nil { reservedName = reservedMemory(regions, used: &used) }
+                region(r, cells: cells, atRoot: atRoot, reservedNode: reservedName, used: &used)
+            }
+            return false
+        }
         for item in Self.ordered(regions, nodes) {
             switch item {
             case .region(let r):
@@ -289,6 +296,28 @@ struct ExportBuilder {
             if PCIeHost.configurationEntry(in: r.entries, compatible: written) != host.ecamEntry {
                 ecamNote = host.ecamEntry.map(UInt32.init) ?? .max
             }
+        }
+        if verbatim {
+            // The tree says the rest: import reads it as any device tree, then applies these.
+            guard
+                r.priority != 0 || r.condition != nil || r.seenBy != nil || r.overlapIntended || r.hypervisorOnly || r.notes != nil
+                    || r.alias != nil
+            else { return }
+            notes.beginNode("region-\(index)")
+            if r.priority != 0 { notes.cells(names.priority, [UInt32(bitPattern: Int32(clamping: r.priority))]) }
+            if let c = r.condition { notes.strings(names.when, [c.description]) }
+            if let seen = r.seenBy {
+                if seen.isEmpty { notes.empty(names.seenByNone) } else { notes.strings(names.seenBy, [seen.joined(separator: " ")]) }
+            }
+            if r.overlapIntended { notes.empty(names.overlapIntended) }
+            if r.hypervisorOnly { notes.empty(names.hypervisor) }
+            if let n = r.notes { notes.strings(names.notes, [n]) }
+            if let a = r.alias {
+                notes.strings(names.aliasOf, [a.path])
+                notes.numbers(names.offset, [(a.offset, 2)])
+            }
+            notes.endNode()
+            return
         }
         guard
             ecamNote != nil || translation != nil || extent != nil || r.priority != 0 || r.condition != nil || !sameCompatible

@@ -82,7 +82,7 @@ extension ExportBuilder {
             hasReg = r.range != nil || r.properties.contains { $0.name == "reg" }
         } else {
             (nodeName, translationNote, hasReg, ownCells) = deviceNode(r, cells: cells, atRoot: atRoot, used: &used)
-            sameCompatible = compatibleMatches(r)
+            sameCompatible = verbatim || compatibleMatches(r)
         }
         dtPath.append(0x2F)
         dtPath.append(contentsOf: nodeName.utf8)
@@ -175,12 +175,11 @@ extension ExportBuilder {
         var deviceType: String?
         let isBus = (r.kind == .bus || r.kind == .plWindow) && r.translation != .none
         // A region named with its unit address (`pcie@10000000`) names its node as written.
-        let named = r.name.contains("@") && r.repetition == nil && SoCMap.Names.isValidNodeName(r.name.utf8)
+        let named = !verbatim && r.name.utf8.contains(0x40) && r.repetition == nil && SoCMap.Names.isValidNodeName(r.name.utf8)
         if verbatim || named {
-            name =
-                SoCMap.Names.isValidNodeName(r.name.utf8)
-                ? r.name : Self.uniqueName(DeviceTreeExport.nodeName(r.name), unit: r.range?.base, used: &used)
-            used.insert(name)
+            // Written as named (a bad or repeated name is refused by the writer, naming it).
+            name = r.name
+            if named { used.insert(name) }
             if r.kind == .dram && atRoot { deviceType = "memory" }
             if r.kind == .pcie && !r.entries.isEmpty { deviceType = "pci" }
         } else if r.kind == .pcie {
