@@ -88,7 +88,8 @@ extension MapReader {
     /// Labels are unique; every reference names a label or a path of the map; every attached
     /// node hangs below an existing region, after an existing sibling, under a free name.
     mutating func checkNodeNames(_ map: AddressMap) {
-        let names = MapNodeNames(map)
+        // Paths only matter to references, attachments and domain nodes; most maps have none.
+        let names = MapNodeNames(map, withPaths: !references.isEmpty || !map.deviceTree.nodes.isEmpty || !domainNodePaths.isEmpty)
         for (label, count) in names.labelCounts where count > 1 {
             yaml.appendDiagnostic(
                 Diagnostic(.error, "duplicate-label", "label '\(label)' is given to \(count) nodes", at: names.labelLocations[label]))
@@ -145,24 +146,30 @@ struct MapNodeNames {
 
     static func join(_ parent: String, _ name: String) -> String { parent == "/" ? "/" + name : parent + "/" + name }
 
-    init(_ map: AddressMap) {
+    init(_ map: AddressMap, withPaths: Bool) {
         func label(_ l: String?, _ location: SourceLocation?) {
             guard let l else { return }
             labelCounts[l, default: 0] += 1
             if labelLocations[l] == nil { labelLocations[l] = location }
         }
         func addChild(_ parent: String, _ name: String) {
+            guard withPaths else { return }
             let path = Self.join(parent, name)
             if !paths.insert(path).inserted { duplicateChildren.insert(path) }
             childNames[parent, default: []].append(name)
         }
         func regions(_ list: [Region], parent: String) {
-            for r in list.flatMap(RegionTree.expand) {
-                let path = Self.join(parent, r.name)
-                addChild(parent, r.name)
-                regionPaths.insert(path)
-                label(r.label, r.location)
-                regions(r.children, parent: path)
+            for r in list {
+                for r in r.repetition == nil ? [r] : RegionTree.expand(r) {
+                    label(r.label, r.location)
+                    guard withPaths || !r.children.isEmpty else { continue }
+                    let path = withPaths ? Self.join(parent, r.name) : ""
+                    if withPaths {
+                        addChild(parent, r.name)
+                        regionPaths.insert(path)
+                    }
+                    regions(r.children, parent: path)
+                }
             }
         }
         func nodes(_ n: DescriptionNode, parent: String) {
