@@ -38,14 +38,25 @@ public struct Finding: Sendable {
     public var view: String?
     /// An explicit path, when the culprit is no region (`domain domU1 / entry ram`).
     public var path: String?
+    /// The severity this finding deserves when it differs from its check's (a device tree's
+    /// harmless case of what is a defect in a hand-written map); `-W`/`-E` still override it.
+    public var severity: Severity?
+    /// The units a grouped finding names (all the regions claiming one range), for `--json`.
+    public var group: [RegionID] = []
+    /// The range a grouped finding is about.
+    public var range: AddressRange?
 
     /// Creates a finding.
-    public init(_ message: String, region: RegionID? = nil, location: SourceLocation? = nil, view: String? = nil, path: String? = nil) {
+    public init(
+        _ message: String, region: RegionID? = nil, location: SourceLocation? = nil, view: String? = nil, path: String? = nil,
+        severity: Severity? = nil
+    ) {
         self.message = message
         self.region = region
         self.location = location
         self.view = view
         self.path = path
+        self.severity = severity
     }
 
     /// A structural problem of the map as a finding.

@@ -63,11 +63,15 @@ public struct CheckEngine: Sendable {
                 failed.insert(check.id)
                 continue
             }
+            let userSeverity = overrides[check.id] != nil
             let found = Self.mergeViews(check.run(context)).map { finding -> Diagnostic in
                 let node = finding.region.map { context.tree[$0] }
-                return Diagnostic(
-                    severity, check.id, finding.message, at: finding.location ?? node?.region.location, path: finding.path ?? node?.path,
-                    view: finding.view)
+                var d = Diagnostic(
+                    userSeverity ? severity : finding.severity ?? severity, check.id, finding.message,
+                    at: finding.location ?? node?.region.location, path: finding.path ?? node?.path, view: finding.view)
+                d.group = finding.group.map { context.tree[$0].path }
+                d.range = finding.range
+                return d
             }
             if found.contains(where: { $0.severity == .error }) { failed.insert(check.id) }
             diagnostics += found.sorted {

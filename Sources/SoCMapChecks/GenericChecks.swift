@@ -6,7 +6,8 @@ public enum GenericChecks {
     public static let all: [Check] = [
         duplicateName, unknownInitiator, unknownSwitch, aliasTarget, aliasCycle, siblingOverlap, outsideWindow, windowStraddle,
         outsideParent, addressBits, windowAlignment, rangesOverlap, pcieBusRange, pcieWindowOverlap, emptyBus, shadowed,
-        unusedSwitch, decodeConflict, dramHole, unitAddress,
+        unusedSwitch, decodeConflict, dramHole, unitAddress, sharedRegisters, regOverlap, offsetReg, memoryOverDevice,
+        reservedOutsideMemory,
     ]
 
     // The structural problems `ResolvedMap` finds; a router refuses a map that has any.
@@ -34,7 +35,7 @@ public enum GenericChecks {
     public static let addressBits = Check(
         id: "address-bits", severity: .error, doc: "a region reaches above 2^address-bits", run: TranslationChecks.addressBits)
     public static let windowAlignment = Check(
-        id: "window-alignment", severity: .error, doc: "a pl-window, ECAM or PCIe window is not aligned to its size's natural alignment",
+        id: "window-alignment", severity: .error, doc: "a pl-window or ECAM is not aligned to its size's natural alignment",
         run: PCIeChecks.windowAlignment)
     public static let rangesOverlap = Check(
         id: "ranges-overlap", severity: .warning, doc: "two ranges windows of one bus overlap on the parent side",
@@ -60,6 +61,25 @@ public enum GenericChecks {
         id: "unit-address", severity: .warning,
         doc: "a bus child's @unit differs from its first reg address (dtc simple_bus_reg: untranslated string)",
         run: TranslationChecks.unitAddresses)
+
+    // Device-tree input (`overlaps: device-tree`): what real boards do, said as what Linux does.
+    public static let sharedRegisters = Check(
+        id: "shared-registers", severity: .note, doc: "several device-tree nodes have the same reg (one register block they share)",
+        run: DeviceTreeChecks.sharedRegisters)
+    public static let regOverlap = Check(
+        id: "reg-overlap", severity: .warning,
+        doc: "device-tree nodes whose reg overlap otherwise (one block seen twice, or a size written too big), one per group",
+        run: DeviceTreeChecks.regOverlaps)
+    public static let offsetReg = Check(
+        id: "offset-reg", severity: .warning,
+        doc: "a syscon or simple-mfd with `ranges;` whose children give offsets into it as reg (they translate to low CPU addresses)",
+        run: DeviceTreeChecks.offsetRegs)
+    public static let memoryOverDevice = Check(
+        id: "memory-over-device", severity: .warning, doc: "a memory node covers device registers (Linux takes them as RAM)",
+        run: DeviceTreeChecks.memoryOverDevices)
+    public static let reservedOutsideMemory = Check(
+        id: "reserved-outside-memory", severity: .warning, doc: "a reserved-memory region lies outside every memory node",
+        run: DeviceTreeChecks.reservedOutsideMemory)
 
     /// A check that reports one kind of the map's structural problems.
     static func structural(_ kind: MapProblem.Kind, _ doc: String) -> Check {

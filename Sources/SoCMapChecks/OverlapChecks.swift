@@ -2,12 +2,16 @@ import SoCMap
 
 /// Checks about regions that claim the same addresses.
 enum OverlapChecks {
+    /// Equal-priority siblings that overlap, one finding per group of them (maps with
+    /// priorities: a device tree's overlaps are `reg-overlap` and `shared-registers`).
     static func siblingOverlaps(_ c: CheckContext) -> [Finding] {
+        guard c.map.overlapRule == .priority else { return [] }
         var findings: [Finding] = []
         for siblings in c.tree.siblingGroups where siblings.count > 1 {
             let entries: [(range: AddressRange, id: RegionID)] = siblings.flatMap { id in
                 GenericChecks.parts(c.tree[id].region).map { ($0, id) }
             }
+            var pairs: [(RegionID, RegionID, AddressRange, AddressRange)] = []
             for (a, b) in overlappingPairs(entries, range: \.range) {
                 guard a.id != b.id else { continue }
                 let ra = c.tree[a.id].region
@@ -17,13 +21,47 @@ enum OverlapChecks {
                     c.shareAnInitiator(ra, rb), c.canCoexist(ra.condition, rb.condition)
                 else { continue }
                 let (early, late) = c.tree[a.id].siblingIndex < c.tree[b.id].siblingIndex ? (a, b) : (b, a)
-                findings.append(
-                    Finding(
-                        "'\(c.tree[late.id].name)' \(late.range) overlaps '\(c.tree[early.id].name)' \(early.range) at equal priority \(ra.priority); the later one wins",
-                        region: late.id))
+                pairs.append((early.id, late.id, early.range, late.range))
+            }
+            for group in groups(pairs.map { ($0.0, $0.1, $0.2.intersection($0.3)!) }) {
+                if group.units.count == 2, let p = pairs.first(where: { Set([$0.0, $0.1]) == Set(group.units) }) {
+                    var f = Finding(
+                        "'\(c.tree[p.1].name)' \(p.3) overlaps '\(c.tree[p.0].name)' \(p.2) at equal priority \(c.tree[p.1].region.priority); the later one wins",
+                        region: p.1)
+                    f.group = [p.0, p.1]
+                    f.range = group.span
+                    findings.append(f)
+                    continue
+                }
+                let last = group.units.max { c.tree[$0].siblingIndex < c.tree[$1].siblingIndex }!
+                var f = Finding(
+                    "\(group.units.map { "'\(c.tree[$0].name)'" }.joined(separator: ", ")) overlap in \(group.span) at equal priority; the last declared wins",
+                    region: last)
+                f.group = group.units
+                f.range = group.span
+                findings.append(f)
             }
         }
         return findings
+    }
+
+    /// Connected groups of overlapping pairs, each with the span of its overlaps.
+    static func groups(_ pairs: [(RegionID, RegionID, AddressRange)]) -> [(units: [RegionID], span: AddressRange)] {
+        var result: [(units: [RegionID], span: AddressRange)] = []
+        for (a, b, common) in pairs {
+            let hits = result.indices.filter { result[$0].units.contains(a) || result[$0].units.contains(b) }
+            var units: [RegionID] = [a, b]
+            var span = common
+            for i in hits {
+                units += result[i].units
+                span = span.span(result[i].span)
+            }
+            for i in hits.reversed() { result.remove(at: i) }
+            var unique: [RegionID] = []
+            for u in units.sorted() where !unique.contains(u) { unique.append(u) }
+            result.append((unique, span))
+        }
+        return result.sorted { $0.units[0] < $1.units[0] }
     }
 
     /// Leaf regions (and aliases) that some view places but no view lets decode anything. Only
@@ -63,7 +101,9 @@ enum OverlapChecks {
     }
 
     static func decodeConflicts(_ c: CheckContext) -> [Finding] {
+        guard c.map.overlapRule == .priority else { return [] }
         var findings: [Finding] = []
+        var conflicts: [(RegionID, RegionID, AddressRange, String)] = []
         let leaves = c.leaves.filter { c.tree[$0.id].kind != .reserved }
         for (a, b) in overlappingPairs(leaves, range: \.range) {
             let na = c.tree[a.id]
@@ -82,15 +122,24 @@ enum OverlapChecks {
                 !(chainA + chainB).contains(where: { c.tree[$0].kind == .alias }),
                 c.shareAnInitiator(na.region, nb.region), c.canCoexist(fullCondition(c, a.id), fullCondition(c, b.id))
             else { continue }
-            findings.append(
-                Finding(
-                    "CPU \(a.range.intersection(b.range)!) decodes to both \(na.path) \(a.range) and \(nb.path) \(b.range), on different buses",
-                    region: b.id))
+            conflicts.append((a.id, b.id, a.range.intersection(b.range)!, "\(na.path) \(a.range) and \(nb.path) \(b.range)"))
+        }
+        // One finding per group of units that decode the same addresses.
+        for group in groups(conflicts.map { ($0.0, $0.1, $0.2) }) {
+            let pair = group.units.count == 2 ? conflicts.first { Set([$0.0, $0.1]) == Set(group.units) } : nil
+            let text =
+                pair.map { "CPU \($0.2) decodes to both \($0.3), on different buses" }
+                ?? "CPU \(group.span) decodes to \(group.units.map { c.tree[$0].path }.joined(separator: ", ")), on different buses"
+            var f = Finding(text, region: pair?.1 ?? group.units.last!)
+            f.group = group.units
+            f.range = group.span
+            findings.append(f)
         }
         return findings
     }
 
     static func dramHoles(_ c: CheckContext) -> [Finding] {
+        guard c.map.overlapRule == .priority else { return [] }
         var findings: [Finding] = []
         for r in c.ruleViews {
             for node in c.tree.nodes where node.kind == .dram {

@@ -11,9 +11,13 @@ enum TranslationChecks {
                     !ws.contains(where: { $0.childRange.contains(range.base) })
                 else { return nil }
                 let windows = ws.map { $0.childRange.description }.joined(separator: ", ")
+                // A device tree that boots has such nodes only where no driver maps the
+                // registers (a firmware-managed controller): a warning there.
+                let dt = c.map.overlapRule == .deviceTree
                 return Finding(
-                    "starts at \(hex(range.base)), outside every ranges window of '\(parent.name)' (\(windows)): unreachable", region: child
-                )
+                    "starts at \(hex(range.base)), outside every ranges window of '\(parent.name)' (\(windows)): unreachable"
+                        + (dt ? "; Linux gives the node no memory resource, so a driver that maps it fails" : ""), region: child,
+                    severity: dt ? .warning : nil)
             }
         }
     }
@@ -73,7 +77,12 @@ enum TranslationChecks {
 
     static func unitAddresses(_ c: CheckContext) -> [Finding] {
         c.tree.nodes.compactMap { node in
-            guard let parent = node.parent, c.tree[parent].kind == .bus, let at = node.name.firstIndex(of: "@") else { return nil }
+            // dtc's simple_bus_reg: children of simple buses (an imported tree's MDIO, I2C or SPI
+            // bus has its own unit-address rules).
+            guard let parent = node.parent, c.tree[parent].kind == .bus,
+                c.map.overlapRule == .priority || c.tree[parent].region.compatible.contains("simple-bus"),
+                let at = node.name.firstIndex(of: "@")
+            else { return nil }
             let unit = String(node.name[node.name.index(after: at)...])
             // Only plain hex units (NAME@UNIT.N companions and multi-cell units are not dtc's case).
             guard unit.allSatisfy(\.isHexDigit) else { return nil }

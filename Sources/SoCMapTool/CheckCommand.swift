@@ -120,6 +120,8 @@ extension Diagnostic {
         }
         if let path { pairs.append(("path", .string(path))) }
         if let view { pairs.append(("view", .string(view))) }
+        if !group.isEmpty { pairs.append(("group", .array(group.map(JSON.string)))) }
+        if let range { pairs.append(("range", .object([("base", .address(range.base)), ("last", .address(range.last))]))) }
         return .object(pairs)
     }
 }

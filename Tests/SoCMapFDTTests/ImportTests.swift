@@ -176,9 +176,27 @@ struct DeviceTreeCheckTests {
         let found = try check("overlap-behind-ranges.dts")
         #expect(
             found.contains {
-                $0.checkID == "decode-conflict" && $0.path == "/bus@20000000/timer@201000"
-                    && $0.message.contains("/bus@10000000/serial@1000")
-            })
+                $0.checkID == "reg-overlap" && $0.group == ["/bus@10000000/serial@1000", "/bus@20000000/timer@201000"]
+                    && $0.range == AddressRange(base: 0x1000_1000, size: 0x100)
+            }, "\(found.map(\.description))")
+    }
+
+    /// Each device-tree check on its case, one diagnostic per group, none an error.
+    @Test(.requiresDtc) func deviceTreeChecksFireOnTheirCases() throws {
+        let found = try check("dt-checks.dts")
+        let expected: [(String, String, Severity)] = [
+            ("shared-registers", "/soc/led-a@60000008", .note), ("reg-overlap", "/soc/uart@60001000", .warning),
+            ("offset-reg", "/soc/slcr@f8000000", .warning), ("memory-over-device", "/memory@0", .warning),
+            ("reserved-outside-memory", "/reserved-memory/fw@50000000", .warning),
+        ]
+        #expect(found.count == expected.count, "\(found.map(\.description))")
+        for (id, path, severity) in expected {
+            #expect(found.contains { $0.checkID == id && $0.path == path && $0.severity == severity }, "\(id)")
+        }
+        #expect(Set(found.map(\.checkID)) == deviceTreeCheckIDs)
+        let offsets = try #require(found.first { $0.checkID == "offset-reg" })
+        #expect(offsets.message.contains("ranges = <0x0 0xf8000000 0x1000>") && offsets.message.contains("inside /memory@0"))
+        #expect(offsets.group == ["/soc/slcr@f8000000/clkc@100", "/soc/slcr@f8000000/rstc@200"])
     }
 
     /// The zynq-7000 rules run on a board DTS and name node paths.

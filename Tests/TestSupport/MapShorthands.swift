@@ -15,3 +15,8 @@ public func r(
 public func window(_ child: UInt64, _ parent: UInt64, _ size: UInt64) -> TranslationWindow {
     TranslationWindow(childBase: child, parentBase: parent, size: size)!
 }
+
+/// The checks that look only at maps read from device trees (`overlaps: device-tree`).
+public let deviceTreeCheckIDs: Set<String> = [
+    "shared-registers", "reg-overlap", "offset-reg", "memory-over-device", "reserved-outside-memory",
+]

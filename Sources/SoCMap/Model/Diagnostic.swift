@@ -33,6 +33,10 @@ public struct Diagnostic: Hashable, Sendable, Error, CustomStringConvertible {
     public var path: String?
     /// The view in which the finding holds (`initiator cpu, ocm0=low`), when it depends on one.
     public var view: String?
+    /// Every region a grouped finding names (all the units claiming one range), by path.
+    public var group: [String] = []
+    /// The range a grouped finding is about.
+    public var range: AddressRange?
 
     /// Creates a diagnostic.
     public init(

@@ -179,12 +179,21 @@ public struct PCIeHost: Hashable, Sendable {
     /// Outbound windows, in declaration order.
     public var windows: [PCIeWindow]
 
-    /// The entry that is a host's configuration space, as bindings name it: the one named
-    /// `cfg`, `config` or `ecam`, else the only entry of a `pci-host-ecam-generic` host; `nil`
-    /// when none is recognisable (then no rule may assume an ECAM).
+    /// The entry that is a host's ECAM (bus << 20 | device << 15 | function << 12), as bindings
+    /// name it: the one named `cfg`, `config` or `ecam` (of at least 1 MiB, one bus), else the
+    /// only entry of a `pci-host-ecam-generic` host; `nil` when none is recognisable (then no
+    /// rule may assume an ECAM). A DesignWare host (one with a `dbi` entry) has none: its
+    /// `config` entry is a window the controller's address translation points at one bus or
+    /// device at a time.
     public static func configurationEntry(in entries: [Region.Entry], compatible: [String]) -> Int? {
         let names: Set<String> = ["cfg", "config", "ecam"]
-        if let i = entries.firstIndex(where: { $0.name.map { names.contains($0.lowercased()) } ?? false }) { return i }
+        if entries.contains(where: { $0.name?.lowercased() == "dbi" }) { return nil }
+        // An ECAM holds 1 MiB per bus: a smaller "cfg" is some other configuration window.
+        if let i = entries.firstIndex(where: { $0.name.map { names.contains($0.lowercased()) } ?? false }),
+            entries[i].range.sizeMinusOne >= (1 << 20) - 1
+        {
+            return i
+        }
         if entries.count == 1 && compatible.contains(where: { $0 == "pci-host-ecam-generic" || $0 == "pci-host-cam-generic" }) { return 0 }
         return nil
     }
