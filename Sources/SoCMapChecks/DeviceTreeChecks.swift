@@ -131,7 +131,7 @@ enum DeviceTreeChecks {
                 "\(c.tree[id].name) at \(hex(c.tree[id].region.range!.base))"
             }.joined(separator: ", ")
             let landing = idiom.children.compactMap { id in c.resolved.placement(of: id) }
-            let where_ =
+            let landing =
                 landing.first.map { at in
                     let hosts = c.tree.nodes.filter { n in
                         n.id != idiom.parent && !idiom.children.contains(n.id)
@@ -141,7 +141,7 @@ enum DeviceTreeChecks {
                     return hosts.last.map { " (inside \($0.path))" } ?? ""
                 } ?? ""
             var f = Finding(
-                "children's reg look like offsets into \(p.name) \(own): \(children); with `ranges;` they translate to those CPU addresses\(where_) — write `ranges = <0x0 \(compactHex(own.base)) \(compactHex(own.sizeMinusOne &+ 1))>` (in the parent's cells) to put them inside it, or drop their reg",
+                "children's reg look like offsets into \(p.name) \(own): \(children); with `ranges;` they translate to those CPU addresses\(landing) — write `ranges = <0x0 \(compactHex(own.base)) \(compactHex(own.sizeMinusOne &+ 1))>` (in the parent's cells) to put them inside it, or drop their reg",
                 region: idiom.parent)
             f.group = idiom.children
             return f
