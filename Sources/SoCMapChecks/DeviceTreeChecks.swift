@@ -130,9 +130,9 @@ enum DeviceTreeChecks {
             let children = idiom.children.map { id -> String in
                 "\(c.tree[id].name) at \(hex(c.tree[id].region.range!.base))"
             }.joined(separator: ", ")
-            let landing = idiom.children.compactMap { id in c.resolved.placement(of: id) }
+            let placed = idiom.children.compactMap { id in c.resolved.placement(of: id) }
             let landing =
-                landing.first.map { at in
+                placed.first.map { at in
                     let hosts = c.tree.nodes.filter { n in
                         n.id != idiom.parent && !idiom.children.contains(n.id)
                             && (c.resolved.placement(of: n.id)?.contains(at.base) ?? false)
