@@ -1,6 +1,16 @@
-import Foundation
 public import SoCMap
 public import SoCMapDeviceTree
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Reading and writing device-tree files: DTB through libfdt, DTS through dtc (and cpp when
 /// the source has `#include`), and socmap's own DTS text.
@@ -9,8 +19,12 @@ public enum DeviceTreeFiles {
     public static func isDeviceTree(_ path: String) -> Bool {
         let lower = path.lowercased()
         if lower.hasSuffix(".dtb") || lower.hasSuffix(".dtbo") || lower.hasSuffix(".dts") || lower.hasSuffix(".dtsi") { return true }
-        guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 4) else { return false }
-        return Array(head) == [0xd0, 0x0d, 0xfe, 0xed]
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head: [UInt8] = [0, 0, 0, 0]
+        let count = head.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4) }
+        return count == 4 && head == [0xd0, 0x0d, 0xfe, 0xed]
     }
 
     /// Reads a DTB or DTS file into a device tree.
@@ -57,12 +71,12 @@ public enum DeviceTreeFiles {
         var source = dts
         let text = String(decoding: dts, as: UTF8.self)
         if text.contains("#include") {
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = folderPart(of: path)
             let cpp = ExternalTool.run(
                 "cpp",
                 [
                     "-nostdinc", "-undef", "-x", "assembler-with-cpp", "-P", "-I", folder.isEmpty ? "." : folder, "-I",
-                    (folder as NSString).appendingPathComponent("include"), path,
+                    (folder.isEmpty ? "" : folder + "/") + "include", path,
                 ], input: nil)
             guard cpp.status == 0 else {
                 throw MapInputError([Diagnostic(.error, "dts", "cpp failed: \(firstLine(cpp.err))", at: location)])
@@ -70,16 +84,24 @@ public enum DeviceTreeFiles {
             source = cpp.out
         }
         let dtc = ExternalTool.run(
-            "dtc", ["-q", "-I", "dts", "-O", "dtb"] + (symbols ? ["-@"] : []) + ["-o", "-", "-"], input: source,
-            directory: (path as NSString).deletingLastPathComponent)
+            // Standard input's /include/ and /incbin/ are looked up from the source's folder.
+            "dtc",
+            ["-q", "-I", "dts", "-O", "dtb", "-i", folderPart(of: path).isEmpty ? "." : folderPart(of: path)] + (symbols ? ["-@"] : [])
+                + ["-o", "-", "-"], input: source)
         guard dtc.status == 0 else {
             let message =
                 dtc.status == 127
                 ? "dtc is not installed (Debian: device-tree-compiler)"
-                : "dtc: \(firstLine(dtc.err).replacingOccurrences(of: "<stdin>", with: path))"
+                : "dtc: \(firstLine(dtc.err).replacing("<stdin>", with: path))"
             throw MapInputError([Diagnostic(.error, "dts", message, at: location)])
         }
         return Array(dtc.out)
+    }
+
+    /// The folder part of a path ("" for a bare file name, "/" for a file in the root).
+    static func folderPart(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func firstLine(_ data: Data) -> String {

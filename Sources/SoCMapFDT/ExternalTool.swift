@@ -1,41 +1,72 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
-/// Runs the external programs socmap hands work to (dtc, cpp).
+/// Runs the external programs socmap hands work to (dtc, cpp), through `posix_spawnp`.
 enum ExternalTool {
-    /// Runs `tool` (looked up on `PATH`) with `arguments`, feeding it `input` on standard input,
-    /// in `directory` when given; exit status 127 when it cannot be started.
+    /// Runs `tool` (looked up on `PATH`) with `arguments`, feeding it `input` on standard input;
+    /// exit status 127 when it cannot be started.
     ///
     /// Standard input, output and error go through temporary files, so no pipe can fill up and
     /// stall the child whatever the sizes.
-    static func run(_ tool: String, _ arguments: [String], input: Data?, directory: String = "") -> (status: Int32, out: Data, err: Data) {
+    static func run(_ tool: String, _ arguments: [String], input: Data?) -> (status: Int32, out: Data, err: Data) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "socmap-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            return (127, Data(), Data("cannot create a temporary folder: \(error.localizedDescription)".utf8))
+            return (127, Data(), Data("cannot create a temporary folder: \(error)".utf8))
         }
         defer { try? FileManager.default.removeItem(at: folder) }
-        let inURL = folder.appendingPathComponent("in")
-        let outURL = folder.appendingPathComponent("out")
-        let errURL = folder.appendingPathComponent("err")
+        let inPath = folder.appendingPathComponent("in").path
+        let outPath = folder.appendingPathComponent("out").path
+        let errPath = folder.appendingPathComponent("err").path
         do {
-            try (input ?? Data()).write(to: inURL)
-            try Data().write(to: outURL)
-            try Data().write(to: errURL)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [tool] + arguments
-            if !directory.isEmpty { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-            process.standardInput = input == nil ? FileHandle.nullDevice : try FileHandle(forReadingFrom: inURL)
-            process.standardOutput = try FileHandle(forWritingTo: outURL)
-            process.standardError = try FileHandle(forWritingTo: errURL)
-            try process.run()
-            process.waitUntilExit()
-            // env exits 127 when the tool is not on PATH.
-            return (process.terminationStatus, (try? Data(contentsOf: outURL)) ?? Data(), (try? Data(contentsOf: errURL)) ?? Data())
+            try (input ?? Data()).write(to: URL(fileURLWithPath: inPath))
         } catch {
-            return (127, Data(), Data("\(error)".utf8))
+            return (127, Data(), Data("cannot write the input of \(tool): \(error)".utf8))
         }
+        let status = spawnAndWait(
+            tool, arguments, stdin: input == nil ? "/dev/null" : inPath, stdout: outPath, stderr: errPath)
+        if let failure = status.failure { return (127, Data(), Data("cannot run \(tool): \(failure)".utf8)) }
+        let out = FileManager.default.contents(atPath: outPath) ?? Data()
+        let err = FileManager.default.contents(atPath: errPath) ?? Data()
+        return (status.code, out, err)
+    }
+
+    /// Spawns `tool` with its standard streams opened on the given files and waits for it.
+    private static func spawnAndWait(
+        _ tool: String, _ arguments: [String], stdin: String, stdout: String, stderr: String
+    ) -> (code: Int32, failure: String?) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // argv as C strings that live for the call; the child copies them.
+        let argv = ([tool] + arguments).map { strdup($0) }
+        defer { for arg in argv { free(arg) } }
+        var pid = pid_t()
+        let spawned = (argv + [nil]).withUnsafeBufferPointer { args in
+            posix_spawnp(&pid, tool, &actions, nil, args.baseAddress!, environ)
+        }
+        guard spawned == 0 else {
+            return (127, spawned == ENOENT ? "not found on PATH" : String(cString: strerror(spawned)))
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { return (127, "waiting for it failed: \(String(cString: strerror(errno)))") }
+        }
+        // WIFEXITED / WEXITSTATUS, WTERMSIG as 128 + signal like a shell.
+        let signal = status & 0x7F
+        return (signal == 0 ? (status >> 8) & 0xFF : 128 + signal, nil)
     }
 }

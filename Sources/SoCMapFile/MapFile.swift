@@ -1,5 +1,10 @@
-import Foundation
 public import SoCMap
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// A map read from a YAML or JSON file, with what `fmt` needs to rewrite it faithfully.
 public struct MapFile: Sendable {

@@ -1,6 +1,16 @@
-import Foundation
 import SoCMap
 import SoCMapViews
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `socmap decode MAP -`: one address per line on standard input, one answer per line on
 /// standard output, built in raw byte buffers (millions of lines per second).

@@ -1,9 +1,14 @@
 import ArgumentParser
-import Foundation
 import SoCMap
 import SoCMapDeviceTree
 import SoCMapFDT
 import SoCMapFile
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `socmap export MAP -o board.dtb|board.dts`
 struct ExportCommand: ParsableCommand {

@@ -1,7 +1,12 @@
 import ArgumentParser
-import Foundation
 import SoCMap
 import SoCMapFile
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `socmap fmt MAP`
 struct FmtCommand: ParsableCommand {

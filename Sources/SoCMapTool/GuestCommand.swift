@@ -1,8 +1,13 @@
 import ArgumentParser
-import Foundation
 import SoCMap
 import SoCMapDeviceTree
 import SoCMapFDT
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `socmap guest MAP --domain D -o guest.dtb [--e820 FILE] [--e820-binary FILE] [--xen FILE]`
 struct GuestCommand: ParsableCommand {

@@ -1,4 +1,13 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Writes `data` to `path` so that readers never see a partial file and an error leaves the old
 /// file untouched: through a temporary file in the same folder and a rename, keeping the old
@@ -19,11 +28,18 @@ func writeAtomically(_ data: Data, to path: String) throws {
     let kind = info.st_mode & S_IFMT
     if exists && kind == S_IFDIR { throw ToolError("cannot write '\(path)': it is a folder") }
     if exists && kind != S_IFREG {
-        guard let handle = FileHandle(forWritingAtPath: target) else {
-            throw ToolError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+        let fd = open(target, O_WRONLY)
+        guard fd >= 0 else { throw ToolError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try data.withUnsafeBytes { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ToolError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+                done += n
+            }
         }
-        defer { try? handle.close() }
-        do { try handle.write(contentsOf: data) } catch { throw ToolError("cannot write '\(path)': \(error.localizedDescription)") }
         return
     }
     let url = URL(fileURLWithPath: target)
@@ -41,6 +57,6 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw error
     } catch {
         try? FileManager.default.removeItem(at: temp)
-        throw ToolError("cannot write '\(path)': \(error.localizedDescription)")
+        throw ToolError("cannot write '\(path)': \(error)")
     }
 }
