@@ -78,7 +78,29 @@ public struct CheckEngine: Sendable {
                 ($0.location?.line ?? 0, $0.location?.column ?? 0) < ($1.location?.line ?? 0, $1.location?.column ?? 0)
             }
         }
-        return diagnostics
+        return Self.oneForEachGroup(diagnostics)
+    }
+
+    /// One diagnostic per problem: when several checks report the same group of units over the
+    /// same range (a generic overlap and a profile's rule for that place), the most severe is
+    /// kept (the first of those).
+    static func oneForEachGroup(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        struct Key: Hashable {
+            let units: [String]
+            let base: UInt64
+            let last: UInt64
+        }
+        func key(_ d: Diagnostic) -> Key? {
+            guard !d.group.isEmpty, let r = d.range else { return nil }
+            return Key(units: d.group.sorted(), base: r.base, last: r.last)
+        }
+        var best: [Key: Int] = [:]
+        for (i, d) in diagnostics.enumerated() {
+            guard let k = key(d) else { continue }
+            if let j = best[k], diagnostics[j].severity >= d.severity { continue }
+            best[k] = i
+        }
+        return diagnostics.enumerated().filter { i, d in key(d).map { best[$0] == i } ?? true }.map(\.element)
     }
 
     /// One finding per (region, message), listing every view it holds in.

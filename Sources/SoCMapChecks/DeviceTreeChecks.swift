@@ -45,7 +45,10 @@ enum DeviceTreeChecks {
 
     /// Groups of units whose entries overlap (neither one inside the other's subtree), each
     /// with the span of the overlaps and whether every overlap is between identical ranges.
-    static func overlapGroups(_ c: CheckContext, _ pieces: [Piece]) -> [(units: [RegionID], span: AddressRange, identical: Bool)] {
+    /// `windows`: let a node with children whose `reg` spans others' (an aperture) overlap them.
+    static func overlapGroups(_ c: CheckContext, _ pieces: [Piece], windows: Bool = true) -> [(
+        units: [RegionID], span: AddressRange, identical: Bool
+    )] {
         var parent: [Int: Int] = [:]
         func find(_ x: Int) -> Int {
             var x = x
@@ -57,7 +60,7 @@ enum DeviceTreeChecks {
         var members = Set<Int>()
         for (a, b) in overlappingPairs(pieces, range: \.range) where a.unit != b.unit {
             guard !c.tree.ancestors(of: a.unit).contains(b.unit), !c.tree.ancestors(of: b.unit).contains(a.unit),
-                let common = a.range.intersection(b.range), !isWindow(c, a, b), !isWindow(c, b, a)
+                let common = a.range.intersection(b.range), !windows || (!isWindow(c, a, b) && !isWindow(c, b, a))
             else { continue }
             for u in [a.unit.index, b.unit.index] where parent[u] == nil { parent[u] = u }
             members.formUnion([a.unit.index, b.unit.index])

@@ -131,7 +131,7 @@ enum QEMUVirtProfile {
         name: "qemu-virt", doc: "QEMU arm/aarch64 virt machine", compatiblePrefixes: ["linux,dummy-virt"],
         checks: [
             Check(
-                id: "virt-64k-pages", severity: .error, doc: "devices below 1 GiB do not straddle 64 KiB pages (guests may use 64K pages)"
+                id: "virt-64k-pages", severity: .warning, doc: "devices below 1 GiB do not straddle 64 KiB pages (guests may use 64K pages)"
             ) { c in
                 Rules.slotted(
                     c, area: Rules.range(0, 0x3FFF_FFFF), slot: 0x1_0000, kinds: [.mmio, .rom, .sram], what: "device area below 1 GiB")

@@ -23,7 +23,16 @@ public struct Profile: Sendable {
     /// matches one of the map's root `compatible` strings.
     public static func `for`(_ map: AddressMap) -> Profile? {
         if let name = map.profile { return named(name) }
-        return all.first { p in map.compatible.contains { c in p.compatiblePrefixes.contains { c.hasPrefix($0) } } }
+        return matching(map)?.profile
+    }
+
+    /// The first profile one of whose compatible prefixes starts one of the map's root
+    /// `compatible` strings (in the order the map lists them), with that string.
+    public static func matching(_ map: AddressMap) -> (profile: Profile, compatible: String)? {
+        for c in map.compatible {
+            if let p = all.first(where: { $0.compatiblePrefixes.contains { c.hasPrefix($0) } }) { return (p, c) }
+        }
+        return nil
     }
 }
 

@@ -14,6 +14,13 @@ enum ZynqProfile {
         Rules.range(0xFE00_0000, 0xFFFB_FFFF),
     ]
     static let slaves: Set<RegionKind> = [.mmio, .sram, .rom, .plWindow]
+    /// The PS blocks of Table 4-1 whose decoder sends each address to one unit.
+    static let psBlocks = [
+        ("IOP devices", Rules.range(0xE000_0000, 0xE02F_FFFF)), ("SMC memories", Rules.range(0xE100_0000, 0xE5FF_FFFF)),
+        ("SLCR", Rules.range(0xF800_0000, 0xF800_0FFF)), ("PS system registers", Rules.range(0xF800_1000, 0xF880_FFFF)),
+        ("CPU-private registers", Rules.range(0xF890_0000, 0xF8F0_2FFF)), ("QSPI linear window", Rules.range(0xFC00_0000, 0xFDFF_FFFF)),
+        ("OCM (high)", Rules.range(0xFFFC_0000, 0xFFFF_FFFF)),
+    ]
 
     static let profile = Profile(
         name: "zynq-7000", doc: "Xilinx Zynq-7000 (UG585 Table 4-1)", compatiblePrefixes: ["xlnx,zynq-7000"],
@@ -32,15 +39,21 @@ enum ZynqProfile {
                 Rules.insideWindows(
                     c, kinds: [.mmio, .sram, .rom], area: Rules.range(0x4000_0000, 0xBFFF_FFFF),
                     windows: [("M_AXI_GP0", gp0), ("M_AXI_GP1", gp1)], what: "PL slave")
+                    + plBusOutsideWindows(c)
                     + c.tree.ids.compactMap { id in
                         guard c.tree[id].region.kind == .plWindow, let p = c.placement(of: id), p != gp0, p != gp1 else { return nil }
                         return Finding(
                             "PL window \(p) is neither M_AXI_GP0 \(gp0) nor M_AXI_GP1 \(gp1): both are fixed 1 GiB windows", region: id)
                     }
             },
-            Check(id: "zynq-reserved-hole", severity: .error, doc: "nothing placed in the reserved holes of Table 4-1 (rule 4)") {
-                Rules.noneInHoles($0, holes: holes, what: "Table 4-1 reserved hole")
+            Check(id: "zynq-reserved-hole", severity: .error, doc: "nothing placed in the reserved holes of Table 4-1 (rule 4)") { c in
+                let pl = Set(plBusUnits(c))
+                return Rules.noneInHoles(c, holes: holes, what: "Table 4-1 reserved hole").filter { !pl.contains($0.region!) }
             },
+            Check(
+                id: "zynq-ps-overlap", severity: .error,
+                doc: "device-tree nodes never overlap inside a PS block (SLCR, IOP, PS and CPU-private registers, QSPI, OCM)",
+                run: psOverlaps),
             Check(id: "zynq-ocm", severity: .error, doc: "OCM is 4 x 64 KiB, block i at i*64K or 0xfffc_0000 + i*64K (rule 5)", run: ocm),
             Check(
                 id: "zynq-ocm-scu", severity: .error,
@@ -59,6 +72,43 @@ enum ZynqProfile {
                     "IOP/PS devices on 4 KiB slots, CPU-private on 256 B slots, QSPI linear at 0xfc00_0000 (32 MiB), SMC windows 16/32/32 MiB (rule 9)",
                 run: fixedWindows),
         ])
+
+    /// Units on a device tree's PL bus (`amba_pl`, the name Xilinx's device-tree generator and
+    /// PetaLinux give the bus of the FPGA design), placed.
+    static func plBusUnits(_ c: CheckContext) -> [RegionID] {
+        guard c.map.overlapRule == .deviceTree else { return [] }
+        return c.tree.nodes.filter { node in
+            node.kind != .bus && c.resolved.placement(of: node.id) != nil
+                && c.tree.ancestors(of: node.id).contains { c.tree[$0].name.hasPrefix("amba_pl") }
+        }.map(\.id)
+    }
+
+    /// PL-bus units outside both GP windows (those inside the GP area are judged above).
+    static func plBusOutsideWindows(_ c: CheckContext) -> [Finding] {
+        let area = Rules.range(0x4000_0000, 0xBFFF_FFFF)
+        return plBusUnits(c).compactMap { id in
+            guard let p = c.resolved.placement(of: id), !p.overlaps(area) else { return nil }
+            return Finding(
+                "PL peripheral \(p) on \(c.tree[c.tree.ancestors(of: id).first { c.tree[$0].name.hasPrefix("amba_pl") }!].path) lies outside M_AXI_GP0 \(gp0) and M_AXI_GP1 \(gp1), the only windows through which the PS reaches the PL",
+                region: id)
+        }
+    }
+
+    /// Overlapping device-tree nodes inside a PS block: the PS decodes each address there to
+    /// one fixed unit, so one of the nodes describes registers that are not its own.
+    static func psOverlaps(_ c: CheckContext) -> [Finding] {
+        guard c.map.overlapRule == .deviceTree else { return [] }
+        let pieces = DeviceTreeChecks.pieces(c, excluding: DeviceTreeChecks.explainedChildren(c))
+        return DeviceTreeChecks.overlapGroups(c, pieces, windows: false).compactMap { g in
+            guard let block = psBlocks.first(where: { $0.1.overlaps(g.span) }) else { return nil }
+            var f = Finding(
+                "\(DeviceTreeChecks.paths(c, g.units)) overlap in \(g.span), inside the \(block.0) \(block.1): the PS decodes each address there to one unit, so all but one describe registers that are not theirs",
+                region: g.units[0])
+            f.group = g.units
+            f.range = g.span
+            return f
+        }
+    }
 
     static func ddrWindow(_ c: CheckContext) -> [Finding] {
         Rules.dram(c).compactMap { leaf in

@@ -48,7 +48,12 @@ struct SocMapCommand: ParsableCommand {
     }
 }
 
+/// Writes what `print` has buffered, so that standard output and standard error interleave
+/// in the order things happened.
+func flushStandardOutput() { fflush(nil) }
+
 /// Writes one message to standard error.
 func printError(_ text: String) {
+    flushStandardOutput()
     FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }

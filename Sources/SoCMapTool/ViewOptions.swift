@@ -73,10 +73,17 @@ enum ViewRouter {
 
 /// Reads a map from a YAML/JSON map file or a device tree; import warnings go to stderr.
 func loadAnyMap(_ path: String) throws -> AddressMap {
-    guard DeviceTreeFiles.isDeviceTree(path) else { return try MapFile.load(path: path).map }
+    let (map, warnings) = try loadAnyMapKeepingWarnings(path)
+    for w in warnings { printError(w.description) }
+    return map
+}
+
+/// Reads a map from a YAML/JSON map file or a device tree, with the device tree's import
+/// warnings.
+func loadAnyMapKeepingWarnings(_ path: String) throws(MapInputError) -> (AddressMap, [Diagnostic]) {
+    guard DeviceTreeFiles.isDeviceTree(path) else { return (try MapFile.load(path: path).map, []) }
     let imported = try DeviceTreeFiles.importMap(path: path)
-    for w in imported.warnings { printError(w.description) }
-    return imported.map
+    return (imported.map, imported.warnings)
 }
 
 /// Parses an address argument or fails with a one-line usage error.

@@ -199,6 +199,22 @@ struct DeviceTreeCheckTests {
         #expect(offsets.group == ["/soc/slcr@f8000000/clkc@100", "/soc/slcr@f8000000/rstc@200"])
     }
 
+    /// A Zynq-7000 board in the kernel's shape with three layout defects: each is an error of
+    /// the profile picked from the root compatible, the kernel's SLCR idiom one warning.
+    @Test(.requiresDtc) func zynqLayoutDefectsAreErrors() throws {
+        let found = try check("zynq-layout-defects.dts")
+        let errors = found.filter { $0.severity == .error }
+        #expect(errors.map(\.checkID) == ["zynq-ddr-window", "zynq-pl-window", "zynq-ps-overlap"], "\(found.map(\.description))")
+        #expect(errors.map(\.path) == ["/memory@0", "/amba_pl/gpio@c1200000", "/axi/slcr@f8000000"])
+        let overlap = try #require(errors.last)
+        #expect(overlap.group == ["/axi/slcr@f8000000", "/axi/gpio@f8000800"])
+        #expect(overlap.range == AddressRange(base: 0xF800_0800, size: 0x100) && overlap.message.contains("inside the SLCR"))
+        #expect(found.filter { $0.severity != .error }.map(\.checkID) == ["offset-reg"])
+        // Without the profile, nothing is an error: the generic checks see only the idiom.
+        let generic = CheckEngine(profile: nil).run(on: try DeviceTreeFiles.importMap(path: fixtureURL("zynq-layout-defects.dts").path).map)
+        #expect(!generic.contains { $0.severity == .error }, "\(generic.map(\.description))")
+    }
+
     /// The zynq-7000 rules run on a board DTS and name node paths.
     @Test(.requiresDtc) func zynqProfileOnADTB() throws {
         let found = try check("zynq-bad-board.dts", profile: "zynq-7000")

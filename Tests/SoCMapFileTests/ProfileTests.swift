@@ -23,7 +23,9 @@ struct ProfileTests {
         let broken = try profileFixture("\(profile)-broken.yaml")
         #expect(Profile.for(broken)?.name == profile)
         let fired = Set(CheckEngine(profile: p).run(on: broken).map(\.checkID))
-        for rule in p.checks {
+        // Rules about device-tree nodes fire on DTS fixtures (SoCMapFDTTests).
+        let deviceTreeOnly: Set<String> = ["zynq-ps-overlap"]
+        for rule in p.checks where !deviceTreeOnly.contains(rule.id) {
             #expect(fired.contains(rule.id), "\(rule.id) does not fire on \(profile)-broken.yaml")
         }
         for name in clean {

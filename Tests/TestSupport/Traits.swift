@@ -36,6 +36,19 @@ public enum KernelDTBs {
     public static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 }
 
+/// The upstream Zynq-7000 boards, compiled from Debian's `linux-source` as Kbuild does, in
+/// `<cache>/corpus/zynq-7000`.
+public enum Zynq7000DTBs {
+    public static var folder: URL { artefactCache.appendingPathComponent("corpus/zynq-7000") }
+    public static var isPresent: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("SOURCE").path) }
+    /// Every board's DTB path, sorted.
+    public static var paths: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".dtb") }.sorted().map {
+            folder.appendingPathComponent($0).path
+        }
+    }
+}
+
 /// Debian's arm64 kernel `Image` and a busybox initramfs whose `/init` prints `/proc/iomem`
 /// between markers and powers off, in `<cache>/boot`.
 public enum BootArtefacts {
@@ -51,6 +64,11 @@ extension Trait where Self == ConditionTrait {
     /// Needs the kernel DTB corpus (CI fetches it).
     public static var requiresKernelDTBs: Self {
         .enabled(if: KernelDTBs.isPresent, "no kernel DTB corpus: run scripts/fetch-artefacts (CI does)")
+    }
+
+    /// Needs the upstream Zynq-7000 boards compiled from linux-source (CI fetches them).
+    public static var requiresZynq7000DTBs: Self {
+        .enabled(if: Zynq7000DTBs.isPresent, "no Zynq-7000 boards from linux-source: run scripts/fetch-artefacts (CI does)")
     }
 
     /// Needs QEMU for arm64 and the kernel and initramfs to boot (CI has both).
