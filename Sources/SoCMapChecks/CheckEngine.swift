@@ -84,7 +84,7 @@ public struct CheckEngine: Sendable {
     /// One diagnostic per problem: when several checks report the same group of units over the
     /// same range (a generic overlap and a profile's rule for that place), the most severe is
     /// kept (the first of those).
-    static func oneForEachGroup(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    package static func oneForEachGroup(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         struct Key: Hashable {
             let units: [String]
             let base: UInt64

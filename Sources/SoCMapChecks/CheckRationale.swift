@@ -6,7 +6,7 @@ extension Check {
     /// One line: why the check exists and why at this severity.
     public var rationale: String { Self.rationales[id] ?? "" }
 
-    static let rationales: [String: String] = [
+    package static let rationales: [String: String] = [
         // Generic.
         "duplicate-name": "a path that names two regions makes decode answers and references ambiguous",
         "unknown-initiator": "a view for an initiator that does not exist is a typo, and the region then decodes for nobody",

@@ -3,6 +3,7 @@ import SoCMap
 import SoCMapDeviceTree
 import SoCMapFDT
 import SoCMapFile
+import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -57,27 +58,96 @@ extension ExportCommand {
     }
 }
 
-/// `socmap import board.dtb|board.dts -o map.yaml`
+/// `socmap import board.dtb|board.dts -o map.yaml`, or many device trees into a folder.
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Read a device tree (DTB or DTS) into a map, translating every address as Linux does."
+        abstract: "Read device trees (DTB or DTS) into maps, translating every address as Linux does.",
+        discussion: """
+            With several device trees (or -o naming a folder), each map is written into the folder under \
+            the tree's relative path with .yaml (arm/juno-r2.dtb -> DIR/arm/juno-r2.yaml), on every core; \
+            warnings print per file in the order given, then a summary line.
+            """
     )
 
-    @Argument(help: "The device tree: .dtb or .dts (DTS goes through dtc, and cpp when it has #include).")
-    var deviceTree: String
+    @Argument(help: "Device trees: .dtb or .dts (DTS goes through dtc, and cpp when it has #include).")
+    var deviceTrees: [String]
 
-    @Option(name: .shortAndLong, help: "Output map file (YAML), or - for standard output.")
+    @Option(name: .shortAndLong, help: "Output map file (YAML), - for standard output, or a folder for several trees.")
     var output: String = "-"
 
+    func validate() throws {
+        if deviceTrees.isEmpty { throw ValidationError("give a device tree to import") }
+        if deviceTrees.count > 1 && output == "-" { throw ValidationError("several device trees need -o FOLDER") }
+    }
+
     func run() throws {
-        let imported = try DeviceTreeFiles.importMap(path: deviceTree)
-        for w in imported.warnings { printError(w.description) }
-        let text = MapWriter.format(MapFile(map: imported.map))
-        if output == "-" {
-            print(text, terminator: "")
-        } else {
-            try writeAtomically(Data(text.utf8), to: output)
+        if deviceTrees.count == 1 && !isFolder(output) {
+            let imported = try DeviceTreeFiles.importMap(path: deviceTrees[0])
+            for w in imported.warnings { printError(w.description) }
+            let text = MapWriter.format(MapFile(map: imported.map))
+            if output == "-" {
+                print(text, terminator: "")
+            } else {
+                try writeAtomically(Data(text.utf8), to: output)
+            }
+            return
         }
+        try importMany()
+    }
+
+    func isFolder(_ path: String) -> Bool {
+        path.hasSuffix("/") || isDirectory(path)
+    }
+
+    /// Where a tree's map goes in the output folder: its relative path with `.yaml` (its
+    /// file name when the path is absolute or climbs with `..`).
+    static func mapPath(for tree: String, in folder: String) -> String {
+        var relative = tree
+        while relative.hasPrefix("./") { relative.removeFirst(2) }
+        if relative.hasPrefix("/") || relative.split(separator: "/").contains("..") {
+            relative = String(relative.split(separator: "/").last ?? "")
+        }
+        if let dot = relative.lastIndex(of: "."), !relative[dot...].contains("/") { relative = String(relative[..<dot]) }
+        return (folder.hasSuffix("/") ? folder : folder + "/") + relative + ".yaml"
+    }
+
+    func importMany() throws {
+        let targets = deviceTrees.map { Self.mapPath(for: $0, in: output) }
+        let repeated = Dictionary(grouping: deviceTrees.indices, by: { targets[$0] }).filter { $0.value.count > 1 }
+        if let (target, inputs) = repeated.min(by: { $0.key < $1.key }) {
+            throw ToolError("\(inputs.map { deviceTrees[$0] }.joined(separator: " and ")) would both be written to \(target)")
+        }
+        let trees = deviceTrees
+        let tally = Mutex((done: 0, failed: 0, warned: 0))
+        inInputOrder(
+            trees.count,
+            work: { index -> (warnings: [Diagnostic], failure: String?) in
+                do {
+                    let imported = try DeviceTreeFiles.importMap(path: trees[index])
+                    let target = targets[index]
+                    if let slash = target.lastIndex(of: "/") {
+                        try FileManager.default.createDirectory(atPath: String(target[..<slash]), withIntermediateDirectories: true)
+                    }
+                    try writeAtomically(Data(MapWriter.format(MapFile(map: imported.map)).utf8), to: target)
+                    return (imported.warnings, nil)
+                } catch let error as MapInputError {
+                    return ([], error.description)
+                } catch {
+                    return ([], "\(error)")
+                }
+            },
+            report: { _, result in
+                for w in result.warnings { printError(w.description) }
+                if let failure = result.failure { printError(failure) }
+                tally.withLock { t in
+                    t.done += 1
+                    if result.failure != nil { t.failed += 1 } else if !result.warnings.isEmpty { t.warned += 1 }
+                }
+            })
+        let t = tally.withLock { $0 }
+        print(
+            "imported \(t.done - t.failed) of \(t.done) device trees into \(output) (\(t.warned) with warnings, \(t.failed) unreadable)")
+        if t.failed > 0 { throw ExitCode(2) }
     }
 }

@@ -60,3 +60,9 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw ToolError("cannot write '\(path)': \(error)")
     }
 }
+
+/// Whether `path` names a folder (following symbolic links).
+func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+}

@@ -68,6 +68,31 @@ struct CheckEngineTests {
         #expect(Set(GenericChecks.all.map(\.id)).subtracting(fired).subtracting(deviceTreeCheckIDs).isEmpty)
     }
 
+    /// `check --list` and the docs give every check a reason; no reason is left for a check
+    /// that is gone.
+    @Test func everyCheckHasARationale() {
+        let all = GenericChecks.all + DomainChecks.all + Profile.all.flatMap(\.checks)
+        for check in all { #expect(!check.rationale.isEmpty, "\(check.id)") }
+        #expect(Set(Check.rationales.keys) == Set(all.map(\.id)))
+        #expect(Set(all.map(\.id)).count == all.count, "ids are unique")
+    }
+
+    /// Two checks naming the same units over the same range are one problem: the more severe
+    /// one stays.
+    @Test func oneDiagnosticPerGroup() {
+        var low = Diagnostic(.warning, "reg-overlap", "a and b overlap")
+        low.group = ["/a", "/b"]
+        low.range = AddressRange(base: 0x1000, size: 0x100)
+        var high = Diagnostic(.error, "zynq-ps-overlap", "a and b overlap in the SLCR")
+        high.group = ["/b", "/a"]
+        high.range = low.range
+        var elsewhere = low
+        elsewhere.range = AddressRange(base: 0x2000, size: 0x100)
+        let kept = CheckEngine.oneForEachGroup([low, Diagnostic(.note, "x", "ungrouped"), elsewhere, high])
+        #expect(kept.map(\.checkID) == ["x", "reg-overlap", "zynq-ps-overlap"])
+        #expect(kept[1].range == elsewhere.range)
+    }
+
     @Test func structuralChecksReportWhatResolutionFound() {
         let resolved = ResolvedMap(brokenMap())
         let structural = CheckEngine(checks: [

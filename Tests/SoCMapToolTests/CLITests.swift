@@ -301,6 +301,49 @@ struct CLITests {
         }
     }
 
+    /// Several files at once: results in the order given, a summary, the worst exit status;
+    /// `import -o FOLDER` writes one map per tree under its relative path.
+    @Test func manyFilesAtOnce() throws {
+        let fixtures = "Tests/SoCMapFDTTests/Fixtures/"
+        let files = [
+            "maps/zynq-7000.yaml", fixtures + "qemu-virt-arm.dtb", "Tests/SoCMapFileTests/Fixtures/profiles/zynq-7000-three.yaml",
+            fixtures + "qemu-virt-aarch64-1g.dtb",
+        ]
+        let text = try Tool.run(["check"] + files)
+        #expect(text.status == 1)
+        let errorLines = text.out.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(
+            errorLines.count == 3 && errorLines.allSatisfy { $0.hasPrefix("Tests/SoCMapFileTests/Fixtures/profiles/zynq-7000-three.yaml:") }
+        )
+        #expect(
+            text.out.hasSuffix(
+                "checked 4 files: 1 with errors, 0 with warnings only, 3 clean, 0 unreadable (3 errors, 0 warnings, 0 notes); profiles picked by root compatible: qemu-virt (2)\n"
+            ), "\(text.out)")
+        let json = try Tool.run(["check", "--json", "--profile", "none"] + files + ["missing.dtb"])
+        #expect(json.status == 2)
+        let objects = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [[String: Any]])
+        #expect(objects.map { $0["file"] as? String } == files + ["missing.dtb"])
+        #expect(objects.allSatisfy { $0["profile"] == nil })
+        #expect((objects[4]["error"] as? String)?.contains("cannot read 'missing.dtb'") == true)
+        #expect((objects[2]["diagnostics"] as? [Any])?.isEmpty == true, "--profile none: no zynq rules")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("socmap-import-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trees = [fixtures + "qemu-virt-arm.dtb", fixtures + "qemu-virt-aarch64-1g.dtb"]
+        let many = try Tool.run(["import"] + trees + ["-o", folder.path])
+        #expect(many.status == 0 && many.out == "imported 2 of 2 device trees into \(folder.path) (0 with warnings, 0 unreadable)\n")
+        for tree in trees {
+            let written = try String(
+                contentsOf: folder.appendingPathComponent(tree.replacingOccurrences(of: ".dtb", with: ".yaml")), encoding: .utf8)
+            #expect(written == (try Tool.run(["import", tree])).out)
+        }
+        let clash = try Tool.run(["import", trees[0], "./" + trees[0], "-o", folder.path])
+        #expect(clash.status == 2 && clash.err.contains("would both be written to"))
+        let partly = try Tool.run(["import", "missing.dtb", trees[1], "-o", folder.path + "/again"])
+        #expect(partly.status == 2 && partly.err.contains("missing.dtb") && partly.out.contains("imported 1 of 2"))
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/again/" + trees[1].replacingOccurrences(of: ".dtb", with: ".yaml")))
+    }
+
     /// DTS goes through dtc wherever a map is accepted.
     @Test(.requiresDtc) func dtsInputGoesThroughDtc() throws {
         let clean = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"])
