@@ -209,7 +209,7 @@ private struct Emitter {
             let key = scalar(p.name)
             let value = propertyValue(p.value)
             // A long list goes over several lines, as many items to a line as fit.
-            guard key.count + value.count + indent > 96, let items = listItems(p.value) else {
+            guard key.utf8.count + value.utf8.count + indent > 96, let items = listItems(p.value) else {
                 emit("\(key): \(value)", indent: indent + 2, source: source)
                 continue
             }
@@ -217,7 +217,7 @@ private struct Emitter {
             var line = ""
             for (i, item) in items.enumerated() {
                 let piece = item + (i == items.count - 1 ? "]" : ",")
-                if !line.isEmpty && line.count + 1 + piece.count + indent + 4 > 100 {
+                if !line.isEmpty && line.utf8.count + 1 + piece.utf8.count + indent + 4 > 100 {
                     emit(line, indent: indent + 4, source: nil)
                     line = ""
                 }
@@ -397,7 +397,7 @@ private struct Emitter {
     /// `{string: ...}`/`{strings: [...]}` forms only for strings that would read as a reference.
     func propertyValue(_ value: Region.Property.Value) -> String {
         func cell(_ c: UInt32) -> String { c > 0xffff ? hex(UInt64(c)) : String(c) }
-        func isReference(_ s: String) -> Bool { NodeReference(parsing: s) != nil }
+        func isReference(_ s: String) -> Bool { s.utf8.first == UInt8(ascii: "&") && NodeReference(parsing: s) != nil }
         switch value {
         case .empty: return "true"
         case .string(let s):
@@ -460,15 +460,19 @@ func needsQuotes(_ s: String, flow: Bool) -> Bool {
 /// A string as a YAML scalar, quoted only when it must be.
 func scalar(_ s: String, flow: Bool = false, forceQuotedIfNumeric: Bool = false) -> String {
     if !needsQuotes(s, flow: flow) && !(forceQuotedIfNumeric && (parseAddress(s) != nil || s == "true" || s == "yes")) { return s }
-    var out = "\""
-    for c in s {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.append(c)
+    // Byte by byte: the escapes are all ASCII, and UTF-8 never repeats an ASCII byte inside a
+    // multi-byte character.
+    var out: [UInt8] = [UInt8(ascii: "\"")]
+    out.reserveCapacity(s.utf8.count + 2)
+    for b in s.utf8 {
+        switch b {
+        case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+        case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+        case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+        case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+        default: out.append(b)
         }
     }
-    return out + "\""
+    out.append(UInt8(ascii: "\""))
+    return String(decoding: out, as: UTF8.self)
 }
