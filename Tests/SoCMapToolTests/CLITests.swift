@@ -227,8 +227,14 @@ struct CLITests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link.path) == real.path)
         #expect(try String(contentsOf: real, encoding: .utf8).contains("kind: pcie"))
         #expect(try FileManager.default.attributesOfItem(atPath: real.path)[.posixPermissions] as? Int == 0o600)
-        let folder = try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.dtb", "-o", dir.path])
+        // A folder is never replaced by a file; import writes into it instead.
+        let named = dir.appendingPathComponent("out.dts")
+        try FileManager.default.createDirectory(at: named, withIntermediateDirectories: false)
+        let folder = try Tool.run(["export", "maps/qemu-virt.yaml", "-o", named.path])
         #expect(folder.status == 2 && folder.err.contains("it is a folder"))
+        let into = try Tool.run(["import", "Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.dtb", "-o", dir.path])
+        #expect(into.status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.path + "/Tests/SoCMapFDTTests/Fixtures/qemu-virt-arm.yaml"))
     }
 
     @Test func guestOutputs() throws {
