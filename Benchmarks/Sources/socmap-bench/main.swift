@@ -76,12 +76,12 @@ func rate(_ x: Double) -> String {
 
 let arguments = CommandLine.arguments
 guard let socmapIndex = arguments.firstIndex(of: "--socmap"), socmapIndex + 1 < arguments.count else {
-    FileHandle.standardError.write(Data("usage: socmap-bench --socmap PATH [--quick] [--only route|trees|batch]\n".utf8))
+    FileHandle.standardError.write(Data("usage: socmap-bench --socmap PATH [--quick] [--only route|trees|batch|kernel]\n".utf8))
     exit(2)
 }
 let socmap = URL(fileURLWithPath: arguments[socmapIndex + 1]).standardizedFileURL.path
 let quick = arguments.contains("--quick")
-// --only route|trees|batch runs one part (for working on it); the default runs all.
+// --only route|trees|batch|kernel runs one part (for working on it); the default runs all.
 let only = arguments.firstIndex(of: "--only").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 func runs(_ part: String) -> Bool { only == nil || only == part }
 let repeats = quick ? 1 : 3
@@ -170,4 +170,29 @@ if runs("batch") {
     say("| `socmap decode maps/zynq-7000.yaml 0x4120_0000` (median) | \(format(startup * 1000, 1)) ms | < 10 ms |")
     say("| `socmap decode zynq.dtb 0x4120_0000` (median) | \(format(startupDTB * 1000, 1)) ms | |")
     say("| `fdtget -t x zynq.dtb …/axi_gpio_0@41200000 reg` (median) | \(format(fdtget * 1000, 1)) ms | |")
+}
+// Whole kernel trees of real DTBs, and one real tree alone.
+if runs("kernel") {
+    say("")
+    if let corpus = kernelCorpus(root: root) {
+        let k = try benchmarkKernelTrees(socmap: socmap, corpus: corpus, folder: folder, quick: quick)
+        say("## kernel trees: Debian's arm64 DTBs (\(k.files) files), one command for all against dtc once per file")
+        say("| measure | socmap | dtc | ratio (dtc / socmap time) | target |")
+        say("|---|---|---|---|---|")
+        say(
+            "| `socmap check` all DTBs in one command vs `dtc -I dtb -O dts` per file | \(format(k.checkAll, 2)) s | \(format(k.dtcLoop, 2)) s | \(format(k.dtcLoop / k.checkAll)) | ≥ 2 |"
+        )
+        say(
+            "| `socmap import DTBs -o DIR` in one command vs dtc per file | \(format(k.importAll, 2)) s | \(format(k.dtcLoop, 2)) s | \(format(k.dtcLoop / k.importAll)) | |"
+        )
+        say(
+            "| `socmap import` per file vs dtc per file | \(format(k.importLoop, 2)) s | \(format(k.dtcLoop, 2)) s | \(format(k.dtcLoop / k.importLoop)) | |"
+        )
+        say(
+            "| `socmap import \(k.single.name)` alone (median) vs dtc | \(format(k.single.socmap * 1000, 1)) ms | \(format(k.single.dtc * 1000, 1)) ms | \(format(k.single.dtc / k.single.socmap)) (socmap at \(format(k.single.socmap / k.single.dtc))× dtc) | socmap ≤ 1.5× dtc |"
+        )
+        say("| `socmap --help` (start-up and argument parsing, median) | \(format(k.help * 1000, 1)) ms | | | |")
+    } else {
+        say("## kernel trees: skipped (no corpus; run scripts/fetch-artefacts)")
+    }
 }
