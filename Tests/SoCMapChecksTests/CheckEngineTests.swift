@@ -1,3 +1,4 @@
+import Foundation
 import SoCMap
 import SoCMapChecks
 import TestSupport
@@ -75,6 +76,14 @@ struct CheckEngineTests {
         for check in all { #expect(!check.rationale.isEmpty, "\(check.id)") }
         #expect(Set(Check.rationales.keys) == Set(all.map(\.id)))
         #expect(Set(all.map(\.id)).count == all.count, "ids are unique")
+        // docs/map-format.md lists each with its severity and reason.
+        let docs = (try? String(contentsOf: packageRoot.appendingPathComponent("docs/map-format.md"), encoding: .utf8)) ?? ""
+        for check in GenericChecks.all + DomainChecks.all {
+            #expect(docs.contains("| `\(check.id)` | \(check.severity.rawValue) |") && docs.contains(check.rationale), "\(check.id)")
+        }
+        for check in Profile.all.flatMap(\.checks) {
+            #expect(docs.contains("`\(check.id)` (\(check.severity.rawValue))") && docs.contains(check.rationale), "\(check.id)")
+        }
     }
 
     /// Two checks naming the same units over the same range are one problem: the more severe
