@@ -6,7 +6,8 @@ import PackageDescription
 let package = Package(
     name: "socmap-benchmarks",
     dependencies: [
-        .package(name: "socmap", path: "..")
+        .package(name: "socmap", path: ".."),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The C floor: branch-free and Eytzinger searches, a libfdt walk and writer, and a
@@ -15,6 +16,12 @@ let package = Package(
             name: "Floor",
             cSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("fdt")]
+        ),
+        // The start-up floor of a Swift command line like socmap's: a static binary that only
+        // parses `import FILE -o OUT` with swift-argument-parser and does nothing.
+        .executableTarget(
+            name: "argument-parser-floor",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "socmap-bench",

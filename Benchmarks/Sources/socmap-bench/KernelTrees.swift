@@ -17,6 +17,9 @@ struct KernelTreeResult {
     let single: (name: String, socmap: Double, dtc: Double)
     /// `socmap --help`: the start-up and argument parsing every command pays.
     let help: Double
+    /// A static swift-argument-parser program parsing the same `import` command line, doing
+    /// nothing: the floor under any Swift CLI built on it (`nil` when not built).
+    let parserFloor: Double?
 }
 
 /// The corpus folder: `$SOCMAP_CACHE/corpus/arm64`, else the package's `.cache/corpus/arm64`.
@@ -48,6 +51,14 @@ func benchmarkKernelTrees(socmap: String, corpus: URL, folder: URL, quick: Bool)
         try measureProcess(quick ? 10 : 40, "dtc", ["-I", "dtb", "-O", "dts", "-o", "/dev/null", one])
     )
     let help = try measureProcess(quick ? 10 : 40, socmap, ["--help"])
+    let floorPath = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "argument-parser-floor"
+    )
+    .path
+    let parserFloor =
+        FileManager.default.isExecutableFile(atPath: floorPath)
+        ? try measureProcess(quick ? 10 : 40, floorPath, ["import", one, "-o", "/dev/null"]) : nil
     return KernelTreeResult(
-        files: paths.count, checkAll: checkAll, importAll: importAll, dtcLoop: dtcLoop, importLoop: importLoop, single: single, help: help)
+        files: paths.count, checkAll: checkAll, importAll: importAll, dtcLoop: dtcLoop, importLoop: importLoop, single: single, help: help,
+        parserFloor: parserFloor)
 }

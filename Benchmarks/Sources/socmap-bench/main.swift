@@ -192,6 +192,11 @@ if runs("kernel") {
             "| `socmap import \(k.single.name)` alone (median) vs dtc | \(format(k.single.socmap * 1000, 1)) ms | \(format(k.single.dtc * 1000, 1)) ms | \(format(k.single.dtc / k.single.socmap)) (socmap at \(format(k.single.socmap / k.single.dtc))× dtc) | socmap ≤ 1.5× dtc |"
         )
         say("| `socmap --help` (start-up and argument parsing, median) | \(format(k.help * 1000, 1)) ms | | | |")
+        if let floor = k.parserFloor {
+            say(
+                "| floor: static swift-argument-parser program parsing `import FILE -o /dev/null`, doing nothing (median) | \(format(floor * 1000, 1)) ms | \(format(k.single.dtc * 1000, 1)) ms | \(format(k.single.dtc / floor)) (floor at \(format(floor / k.single.dtc))× dtc) | |"
+            )
+        }
     } else {
         say("## kernel trees: skipped (no corpus; run scripts/fetch-artefacts)")
     }
