@@ -49,32 +49,14 @@ enum DeviceTreeChecks {
     static func overlapGroups(_ c: CheckContext, _ pieces: [Piece], windows: Bool = true) -> [(
         units: [RegionID], span: AddressRange, identical: Bool
     )] {
-        var parent: [Int: Int] = [:]
-        func find(_ x: Int) -> Int {
-            var x = x
-            while let p = parent[x], p != x { x = p }
-            return x
-        }
-        var span: [Int: AddressRange] = [:]
-        var identical: [Int: Bool] = [:]
-        var members = Set<Int>()
+        var pairs: [(RegionID, RegionID, AddressRange, identical: Bool)] = []
         for (a, b) in overlappingPairs(pieces, range: \.range) where a.unit != b.unit {
             guard !c.tree.ancestors(of: a.unit).contains(b.unit), !c.tree.ancestors(of: b.unit).contains(a.unit),
                 let common = a.range.intersection(b.range), !windows || (!isWindow(c, a, b) && !isWindow(c, b, a))
             else { continue }
-            for u in [a.unit.index, b.unit.index] where parent[u] == nil { parent[u] = u }
-            members.formUnion([a.unit.index, b.unit.index])
-            let (ra, rb) = (find(a.unit.index), find(b.unit.index))
-            let root = min(ra, rb)
-            let other = max(ra, rb)
-            parent[other] = root
-            let merged = [span[ra], span[rb], common].compactMap { $0 }.reduce(common) { $0.span($1) }
-            span[root] = merged
-            identical[root] = (identical[ra] ?? true) && (identical[rb] ?? true) && a.range == b.range
+            pairs.append((a.unit, b.unit, common, a.range == b.range))
         }
-        var groups: [Int: [RegionID]] = [:]
-        for m in members.sorted() { groups[find(m), default: []].append(c.tree.nodes[m].id) }
-        return groups.keys.sorted().map { root in (groups[root]!, span[root]!, identical[root] ?? false) }
+        return OverlapChecks.groups(pairs)
     }
 
     /// Whether `outer` is a node with children of its own whose `reg` spans `inner`: a bus or

@@ -23,7 +23,7 @@ enum OverlapChecks {
                 let (early, late) = c.tree[a.id].siblingIndex < c.tree[b.id].siblingIndex ? (a, b) : (b, a)
                 pairs.append((early.id, late.id, early.range, late.range))
             }
-            for group in groups(pairs.map { ($0.0, $0.1, $0.2.intersection($0.3)!) }) {
+            for group in groups(pairs.map { ($0.0, $0.1, $0.2.intersection($0.3)!, $0.2 == $0.3) }) {
                 if group.units.count == 2, let p = pairs.first(where: { Set([$0.0, $0.1]) == Set(group.units) }) {
                     var f = Finding(
                         "'\(c.tree[p.1].name)' \(p.3) overlaps '\(c.tree[p.0].name)' \(p.2) at equal priority \(c.tree[p.1].region.priority); the later one wins",
@@ -45,23 +45,31 @@ enum OverlapChecks {
         return findings
     }
 
-    /// Connected groups of overlapping pairs, each with the span of its overlaps.
-    static func groups(_ pairs: [(RegionID, RegionID, AddressRange)]) -> [(units: [RegionID], span: AddressRange)] {
-        var result: [(units: [RegionID], span: AddressRange)] = []
-        for (a, b, common) in pairs {
-            let hits = result.indices.filter { result[$0].units.contains(a) || result[$0].units.contains(b) }
-            var units: [RegionID] = [a, b]
-            var span = common
-            for i in hits {
-                units += result[i].units
-                span = span.span(result[i].span)
-            }
-            for i in hits.reversed() { result.remove(at: i) }
-            var unique: [RegionID] = []
-            for u in units.sorted() where !unique.contains(u) { unique.append(u) }
-            result.append((unique, span))
+    /// Connected groups of overlapping pairs (union-find), each with its units in order, the
+    /// span of its overlaps, and whether every pair in it overlapped with identical ranges;
+    /// groups in the order of their first unit.
+    static func groups(_ pairs: [(RegionID, RegionID, AddressRange, identical: Bool)]) -> [(
+        units: [RegionID], span: AddressRange, identical: Bool
+    )] {
+        var parent: [RegionID: RegionID] = [:]
+        func find(_ x: RegionID) -> RegionID {
+            var x = x
+            while let p = parent[x], p != x { x = p }
+            return x
         }
-        return result.sorted { $0.units[0] < $1.units[0] }
+        var span: [RegionID: AddressRange] = [:]
+        var identical: [RegionID: Bool] = [:]
+        for (a, b, common, same) in pairs {
+            for u in [a, b] where parent[u] == nil { parent[u] = u }
+            let (ra, rb) = (find(a), find(b))
+            let (root, other) = (min(ra, rb), max(ra, rb))
+            parent[other] = root
+            span[root] = [span[ra], span[rb]].compactMap { $0 }.reduce(common) { $0.span($1) }
+            identical[root] = (identical[ra] ?? true) && (identical[rb] ?? true) && same
+        }
+        var members: [RegionID: [RegionID]] = [:]
+        for u in parent.keys.sorted() { members[find(u), default: []].append(u) }
+        return members.keys.sorted().map { root in (members[root]!, span[root]!, identical[root]!) }
     }
 
     /// Leaf regions (and aliases) that some view places but no view lets decode anything. Only
@@ -125,7 +133,7 @@ enum OverlapChecks {
             conflicts.append((a.id, b.id, a.range.intersection(b.range)!, "\(na.path) \(a.range) and \(nb.path) \(b.range)"))
         }
         // One finding per group of units that decode the same addresses.
-        for group in groups(conflicts.map { ($0.0, $0.1, $0.2) }) {
+        for group in groups(conflicts.map { ($0.0, $0.1, $0.2, false) }) {
             let pair = group.units.count == 2 ? conflicts.first { Set([$0.0, $0.1]) == Set(group.units) } : nil
             let text =
                 pair.map { "CPU \($0.2) decodes to both \($0.3), on different buses" }
