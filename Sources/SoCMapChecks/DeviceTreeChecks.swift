@@ -126,7 +126,8 @@ enum DeviceTreeChecks {
                     return hosts.last.map { " (inside \($0.path))" } ?? ""
                 } ?? ""
             var f = Finding(
-                "children's reg look like offsets into \(p.name) \(own): \(children); with `ranges;` they translate to those CPU addresses\(landing) — write `ranges = <0x0 \(compactHex(own.base)) \(compactHex(own.sizeMinusOne &+ 1))>` (in the parent's cells) to put them inside it, or drop their reg",
+                (idiom.children.count == 1 ? "a child's reg looks like an offset" : "children's reg look like offsets")
+                    + " into \(p.name) \(own): \(children); with `ranges;` \(idiom.children.count == 1 ? "it translates to that CPU address" : "they translate to those CPU addresses")\(landing) — write `ranges = <0x0 \(compactHex(own.base)) \(compactHex(own.sizeMinusOne &+ 1))>` (child address, parent address, size, in this node's and its parent's cell sizes) to put \(idiom.children.count == 1 ? "it inside the parent, or drop its" : "them inside it, or drop their") reg",
                 region: idiom.parent)
             f.group = idiom.children
             return f
