@@ -290,23 +290,15 @@ public struct GuestOutputs: Sendable {
     /// Writes the Xen dom0less node of `domain`, `/chosen/NAME` (booting.txt): `compatible =
     /// "xen,domain"`, `memory` in KiB, `cpus`, `xen,static-mem`, `direct-map`, `vpl011`.
     public static func writeXenDomainNode(_ domain: ResolvedDomain, of map: ResolvedMap, into out: inout DeviceTree.Builder) {
-        let d = domain.domain
-        let tree = map.tree
-        out.node(DeviceTreeExport.nodeName(d.name)) { node in
-            node.setProperty("compatible", .strings(["xen,domain"]))
-            let ram = domain.mappings.filter { m in
-                m.entry.mode != .emulated && (m.entry.kind ?? m.hostRegion.map { tree[$0].kind }) == .dram && !isPersistent(m, tree)
+        out.node(DeviceTreeExport.nodeName(domain.domain.name)) { node in
+            for p in XenDomainNode.properties(domain, map) {
+                switch p.value {
+                case .empty: node.setProperty(p.name, .empty)
+                case .strings(let list): node.setProperty(p.name, .strings(list))
+                case .cells(let cells): node.setProperty(p.name, .cells(cells))
+                default: break  // the domain node holds no other kinds
+                }
             }
-            let kib = ram.reduce(UInt64(0)) { $0 &+ (($1.guest.sizeMinusOne &+ 1) >> 10) }
-            node.numbers(node.name("memory"), [(kib, 2)])
-            node.setProperty("cpus", .cells([UInt32(d.cpus ?? 1)]))
-            if d.staticMemory {
-                node.setProperty("#xen,static-mem-address-cells", .cells([2]))
-                node.setProperty("#xen,static-mem-size-cells", .cells([2]))
-                node.numbers(node.name("xen,static-mem"), ram.flatMap { [($0.host?.base ?? 0, 2), ($0.guest.sizeMinusOne &+ 1, 2)] })
-            }
-            if d.directMap { node.setProperty("direct-map", .empty) }
-            if domain.mappings.contains(where: { $0.entry.deviceModel == "vpl011" }) { node.setProperty("vpl011", .empty) }
         }
     }
 

@@ -52,9 +52,11 @@ public struct GuestViews: Sendable, ViewRendering {
     }
 
     /// What Linux lists at the top of `/proc/iomem` when it boots on the domain's device
-    /// tree: its RAM as `System RAM` (contiguous ranges as one), and each ARM PrimeCell device
-    /// (`arm,primecell`, which the AMBA bus claims when it finds the node) by its node name.
-    /// Other devices appear there only once a driver claims them, which a map cannot know.
+    /// tree: its RAM as `System RAM` (contiguous ranges as one), each ARM PrimeCell device
+    /// (`arm,primecell`, which the AMBA bus claims when it finds the node) by its node name, and
+    /// the devices Xen emulates for an Arm guest by the names Linux's drivers give them
+    /// (`linuxName(ofEmulated:at:)`). Other devices appear there only once a driver claims them,
+    /// which a map cannot know.
     public var iomem: String {
         var lines: [(base: UInt64, last: UInt64, name: String)] = []
         for m in router.mappings.sorted(by: { $0.guest.base < $1.guest.base }) {
@@ -67,9 +69,25 @@ public struct GuestViews: Sendable, ViewRendering {
                 }
             } else if compatible.contains("arm,primecell") {
                 lines.append((m.guest.base, m.guest.last, Names.nodeName(m.entry.name, unit: m.guest.base)))
+            } else if m.entry.mode == .emulated, let model = m.entry.deviceModel, let name = Self.linuxName(ofEmulated: model, at: m.guest.base) {
+                lines.append((m.guest.base, m.guest.last, name))
             }
         }
         return lines.map { "\(paddedHex($0.base, width: 8))-\(paddedHex($0.last, width: 8)) : \($0.name)" }.joined(separator: "\n")
+    }
+
+    /// The `/proc/iomem` name Linux gives a device Xen emulates, by device model: the GICv3
+    /// driver requests its distributor as `GICD` and its redistributors as `GICR`
+    /// (`of_io_request_and_map`); Xen's vPL011 is an `arm,sbsa-uart` node `sbsa-uart@ADDR`,
+    /// whose platform driver names its region `ADDR.sbsa-uart sbsa-uart@ADDR`.
+    public static func linuxName(ofEmulated model: String, at base: UInt64) -> String? {
+        let unit = String(base, radix: 16)
+        switch model {
+        case "xen-vgic-v3-gicd": return "GICD"
+        case "xen-vgic-v3-gicr": return "GICR"
+        case "vpl011": return "\(unit).sbsa-uart sbsa-uart@\(unit)"
+        default: return nil
+        }
     }
 
     /// The guest view as JSON.
