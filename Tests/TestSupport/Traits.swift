@@ -49,6 +49,12 @@ public enum Zynq7000DTBs {
     }
 }
 
+/// Debian's Xen hypervisor image for arm64, in `<cache>/xen/xen`.
+public enum XenArtefacts {
+    public static var image: String { artefactCache.appendingPathComponent("xen/xen").path }
+    public static var isPresent: Bool { FileManager.default.fileExists(atPath: image) }
+}
+
 /// Debian's arm64 kernel `Image` and a busybox initramfs whose `/init` prints `/proc/iomem`
 /// between markers and powers off, in `<cache>/boot`.
 public enum BootArtefacts {
@@ -69,6 +75,13 @@ extension Trait where Self == ConditionTrait {
     /// Needs the upstream Zynq-7000 boards compiled from linux-source (CI fetches them).
     public static var requiresZynq7000DTBs: Self {
         .enabled(if: Zynq7000DTBs.isPresent, "no Zynq-7000 boards from linux-source: run scripts/fetch-artefacts (CI does)")
+    }
+
+    /// Needs QEMU for arm64, the kernel and initramfs, and Xen (CI has them).
+    public static var requiresXen: Self {
+        .enabled(
+            if: ProcessRunner.isInstalled("qemu-system-aarch64") && BootArtefacts.isPresent && XenArtefacts.isPresent,
+            "needs qemu-system-aarch64 (Debian: qemu-system-arm), and the kernel, initramfs and Xen of scripts/fetch-artefacts")
     }
 
     /// Needs QEMU for arm64 and the kernel and initramfs to boot (CI has both).
