@@ -92,7 +92,9 @@ public struct XenBoot: Sendable {
         for d in domains {
             wanted.append((d, "kernel", request.kernel))
             if let r = request.ramdisk { wanted.append((d, "ramdisk", r)) }
-            if let p = partial.first(where: { $0.domain == d.domain.name }) { wanted.append((d, "device-tree", Image(file: p.file, size: p.size))) }
+            if let p = partial.first(where: { $0.domain == d.domain.name }) {
+                wanted.append((d, "device-tree", Image(file: p.file, size: p.size)))
+            }
         }
         let free = freeRAM(map)
         var modules: [Module] = []
@@ -113,7 +115,8 @@ public struct XenBoot: Sendable {
                             at: clash.location, path: clash.path))
                 } else if !free.contains(where: { $0.contains(range) }) {
                     problems.append(
-                        Diagnostic(.error, "xen-boot", "\(w.domain.domain.name)'s \(w.kind) \(w.image.file) at \(range) is not in free host RAM"))
+                        Diagnostic(
+                            .error, "xen-boot", "\(w.domain.domain.name)'s \(w.kind) \(w.image.file) at \(range) is not in free host RAM"))
                 }
                 modules.append(Module(domain: w.domain.domain.name, kind: w.kind, file: w.image.file, range: range))
                 cursor = (range.last &+ 1).roundedUp(to: alignment)
@@ -143,7 +146,7 @@ public struct XenBoot: Sendable {
                 problems.append(
                     Diagnostic(
                         .error, "xen-boot",
-                        "domain \(d.domain.name) needs \(sizeText(ram)) of RAM but only \(sizeText(budget)) of host RAM is left (outside the hypervisor's and reserved regions and the boot modules)",
+                        "needs \(sizeText(ram)) of RAM, but only \(budget >> 20) MiB (\(hex(budget)) bytes) of host RAM is left outside the hypervisor's and reserved regions and the boot modules",
                         at: d.domain.location, path: "domain \(d.domain.name)"))
             }
             budget = ram > budget ? 0 : budget - ram
@@ -166,8 +169,11 @@ public struct XenBoot: Sendable {
         map.tree.ids.compactMap { id in
             let r = map.tree[id].region
             guard r.hypervisorOnly || r.kind == .reserved || r.memoryReservation, let at = map.placement(of: id) else { return nil }
-            return (at, r.hypervisorOnly ? "the hypervisor's region \(map.tree[id].path)" : "the reserved region \(map.tree[id].path)", r.location,
-                map.tree[id].path)
+            return (
+                at, r.hypervisorOnly ? "the hypervisor's region \(map.tree[id].path)" : "the reserved region \(map.tree[id].path)",
+                r.location,
+                map.tree[id].path
+            )
         }
     }
 }
@@ -210,7 +216,9 @@ extension XenBoot {
         chosen.children.removeAll { c in resolved.domains.contains { DeviceTreeExport.nodeName($0.domain.name) == c.name } }
         for d in resolved.domains {
             var node = DescriptionNode(name: DeviceTreeExport.nodeName(d.domain.name), properties: XenDomainNode.properties(d, resolved))
-            node.properties += [Region.Property(name: "#address-cells", value: .cells([2])), Region.Property(name: "#size-cells", value: .cells([2]))]
+            node.properties += [
+                Region.Property(name: "#address-cells", value: .cells([2])), Region.Property(name: "#size-cells", value: .cells([2])),
+            ]
             for m in modules where m.domain == d.domain.name {
                 var properties = [
                     Region.Property(name: "compatible", value: .strings(["multiboot,\(m.kind)", "multiboot,module"])),
@@ -237,7 +245,9 @@ extension XenBoot {
         map.deviceTree.properties = [
             Region.Property(name: "#address-cells", value: .cells([2])), Region.Property(name: "#size-cells", value: .cells([2])),
         ]
-        guard var bus = guest.regions.first(where: { $0.name == "passthrough" }) else { return DeviceTreeExport.tree(of: map, annotations: false) }
+        guard var bus = guest.regions.first(where: { $0.name == "passthrough" }) else {
+            return DeviceTreeExport.tree(of: map, annotations: false)
+        }
         let moved = Set(guest.deviceTree.nodes.map { "/" + $0.node.name })
         func relocated(_ value: Region.Property.Value) -> Region.Property.Value {
             func fix(_ r: NodeReference) -> NodeReference {
@@ -257,7 +267,9 @@ extension XenBoot {
         }
         bus.children = bus.children.map { device in
             var d = device
-            d.properties = d.properties.filter { $0.name != "interrupt-parent" }.map { Region.Property(name: $0.name, value: relocated($0.value)) }
+            d.properties = d.properties.filter { $0.name != "interrupt-parent" }.map {
+                Region.Property(name: $0.name, value: relocated($0.value))
+            }
             d.properties.append(Region.Property(name: "interrupt-parent", value: .cells([guestGICPhandle])))
             if !iommu { d.properties.append(Region.Property(name: "xen,force-assign-without-iommu", value: .empty)) }
             return d
@@ -303,7 +315,9 @@ enum XenDomainNode {
                     value: .cells(ram.flatMap { XenBoot.cells($0.host?.base ?? 0) + XenBoot.cells($0.guest.sizeMinusOne &+ 1) })))
         }
         if d.directMap { p.append(Region.Property(name: "direct-map", value: .empty)) }
-        if domain.mappings.contains(where: { $0.entry.deviceModel == "vpl011" }) { p.append(Region.Property(name: "vpl011", value: .empty)) }
+        if domain.mappings.contains(where: { $0.entry.deviceModel == "vpl011" }) {
+            p.append(Region.Property(name: "vpl011", value: .empty))
+        }
         return p
     }
 }

@@ -69,7 +69,9 @@ public struct GuestViews: Sendable, ViewRendering {
                 }
             } else if compatible.contains("arm,primecell") {
                 lines.append((m.guest.base, m.guest.last, Names.nodeName(m.entry.name, unit: m.guest.base)))
-            } else if m.entry.mode == .emulated, let model = m.entry.deviceModel, let name = Self.linuxName(ofEmulated: model, at: m.guest.base) {
+            } else if m.entry.mode == .emulated, let model = m.entry.deviceModel,
+                let name = Self.linuxName(ofEmulated: model, at: m.guest.base)
+            {
                 lines.append((m.guest.base, m.guest.last, name))
             }
         }

@@ -350,6 +350,58 @@ struct CLITests {
         #expect(FileManager.default.fileExists(atPath: folder.path + "/again/" + trees[1].replacingOccurrences(of: ".dtb", with: ".yaml")))
     }
 
+    /// `guest --xen-boot` refuses, with a located error and exit 1 and writing nothing, a domain
+    /// whose RAM does not fit, a device passed through to two domains, and modules over the
+    /// hypervisor's region.
+    @Test func xenBootRefusesWhatCannotBoot() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = try String(contentsOf: Tool.root.appendingPathComponent("maps/qemu-virt-xen.yaml"), encoding: .utf8)
+        func variant(_ name: String, _ edit: (String) -> String) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            let changed = edit(text)
+            #expect(changed != text)
+            try changed.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        // A 32 MiB stand-in for a kernel: the plan only needs sizes.
+        let kernel = folder.appendingPathComponent("Image").path
+        try Data(count: 32 << 20).write(to: URL(fileURLWithPath: kernel))
+        func boot(_ map: String, _ extra: [String] = []) throws -> ProcessResult {
+            try Tool.run(["guest", map, "--xen-boot", folder.appendingPathComponent("out").path, "--kernel", kernel] + extra)
+        }
+        let fine = try boot("maps/qemu-virt-xen.yaml")
+        #expect(fine.status == 0 && fine.out.contains("domU2 device-tree 0x"), "\(fine.err)")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("out"))
+
+        let big = try boot(
+            try variant("big.yaml") {
+                $0.replacingOccurrences(of: "offset: 0x2000_0000, size: 256M", with: "offset: 32M, size: 990M")
+                    .replacingOccurrences(of: "offset: 0x3000_0000, size: 256M", with: "offset: 1G, size: 990M")
+            })
+        #expect(
+            big.status == 1 && big.err.contains("big.yaml:") && big.err.contains("error: domain domU2: needs 990M of RAM"), "\(big.err)")
+        #expect(big.err.hasSuffix("[xen-boot]\n"))
+
+        let twice = try boot(
+            try variant("twice.yaml") {
+                $0.replacingOccurrences(
+                    of: "device-model: vpl011}\n  - name: domU2",
+                    with:
+                        "device-model: vpl011}\n      - {name: gpio, host: /pl061@9030000, mode: passthrough, guest-base: 0xb03_0000}\n  - name: domU2"
+                )
+            })
+        #expect(twice.status == 1 && twice.err.contains("twice.yaml:") && twice.err.contains("[domain-shared-range]"), "\(twice.err)")
+
+        let low = try boot("maps/qemu-virt-xen.yaml", ["--load-address", "0x4100_0000"])
+        #expect(low.status == 1, "\(low.err)")
+        #expect(
+            low.err.contains("maps/qemu-virt-xen.yaml:25:9: error: /memory@40000000/xen: domU1's kernel")
+                && low.err.contains("overlaps the hypervisor's region /memory@40000000/xen [0x4000_0000, 0x41ff_ffff] [xen-boot]"),
+            "\(low.err)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "nothing written on refusal")
+    }
+
     /// DTS goes through dtc wherever a map is accepted.
     @Test(.requiresDtc) func dtsInputGoesThroughDtc() throws {
         let clean = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"])
