@@ -162,6 +162,7 @@ extension Reader {
             cpus: p(n, "cpus")?.u32.map(Int.init),
             initiator: p(n, "initiator")?.string, notes: p(n, "notes")?.string)
         d.nodes = p(n, "nodes")?.words ?? []
+        d.layout = p(n, "layout")?.string
         for en in tree.children(of: n) {
             guard let id = p(en, "id")?.string, let mode = p(en, "mode")?.string.flatMap(GuestMode.init(name:)) else {
                 throw fail("annotation", "a domain entry annotation lacks id or mode", path: tree.path(of: en))

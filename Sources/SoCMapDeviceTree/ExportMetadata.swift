@@ -82,6 +82,7 @@ extension ExportBuilder {
                     if let b = d.addressBits { n.setProperty("address-bits", .cells([UInt32(b)])) }
                     if let c = d.cpus { n.setProperty("cpus", .cells([UInt32(c)])) }
                     if let initiator = d.initiator { n.setProperty("initiator", .strings([initiator])) }
+                    if let layout = d.layout { n.setProperty("layout", .strings([layout])) }
                     if let notes = d.notes { n.setProperty("notes", .strings([notes])) }
                     if !d.nodes.isEmpty { n.setProperty("nodes", .strings([d.nodes.joined(separator: " ")])) }
                     for (j, e) in d.entries.enumerated() {

@@ -192,8 +192,10 @@ extension XenBoot {
                 var r = r
                 let path = parent + "/" + r.name
                 if paths.contains(path) { r.properties.append(Region.Property(name: "xen,passthrough", value: .empty)) }
+                let had = !r.children.isEmpty
                 r.children = edit(r.children, parent: path)
-                return r
+                // A bus that held only the hypervisor's regions (`/reserved-memory`) goes too.
+                return had && r.children.isEmpty && r.kind == .bus ? nil : r
             }
         }
         map.regions = edit(map.regions, parent: "")

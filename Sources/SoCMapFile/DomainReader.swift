@@ -2,7 +2,8 @@ import SoCMap
 
 extension MapReader {
     static let domainKeys = [
-        "name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "notes", "entries", "nodes",
+        "name", "trusted", "iommu", "static-memory", "direct-map", "address-bits", "cpus", "initiator", "layout", "notes", "entries",
+        "nodes",
     ]
     static let entryKeys = ["name", "host", "offset", "size", "mode", "guest-base", "device-model", "shared", "dma", "kind", "e820-type"]
 
@@ -39,6 +40,16 @@ extension MapReader {
                 }
             }
             if let v = f["initiator"]?.value { d.initiator = word(v, what: "initiator", path: nil) }
+            if let v = f["layout"]?.value, let name = yaml.string(v, what: "layout", path: nil) {
+                if GuestLayout.named(name) != nil {
+                    d.layout = name
+                } else {
+                    yaml.error(
+                        "bad-value",
+                        "layout must be one of \(GuestLayout.all.map(\.name).joined(separator: ", "))"
+                            + didYouMeanSuffix(name, among: GuestLayout.all.map(\.name)), at: v)
+                }
+            }
             if let v = f["notes"]?.value { d.notes = yaml.string(v, what: "notes", path: nil) }
             if let v = f["nodes"]?.value {
                 for item in list(v, what: "device-tree node paths", path: nil) {
@@ -53,7 +64,7 @@ extension MapReader {
             }
             if let v = f["entries"]?.value {
                 for (i, e) in list(v, what: "domain entries", path: nil).enumerated() {
-                    if let entry = readEntry(e, index: i, domain: name) { d.entries.append(entry) }
+                    if let entry = readEntry(e, index: i, domain: name, layout: d.layout) { d.entries.append(entry) }
                 }
             }
             result.append(d)
@@ -61,7 +72,8 @@ extension MapReader {
         return result
     }
 
-    mutating func readEntry(_ item: Node, index: Int, domain: String) -> DomainEntry? {
+    /// With a `layout`, translated RAM may leave `guest-base` to it.
+    mutating func readEntry(_ item: Node, index: Int, domain: String, layout: String?) -> DomainEntry? {
         let owner = "domain:\(domain)#entries[\(index)]"
         guard let f = yaml.fields(item, allowed: Self.entryKeys, owner: owner, what: "an entry of domain '\(domain)'") else { return nil }
         guard let modeNode = f["mode"]?.value else {
@@ -107,8 +119,11 @@ extension MapReader {
             entry.size = size
         }
         if let g = f["guest-base"]?.value { entry.guestBase = yaml.number(g, what: "guest-base", path: nil) }
-        if mode == .translated && entry.guestBase == nil {
-            yaml.error("missing-key", "a translated entry needs 'guest-base' (where stage 2 puts it in the guest)", at: item)
+        if mode == .translated && entry.guestBase == nil && layout == nil {
+            yaml.error(
+                "missing-key",
+                "a translated entry needs 'guest-base' (where stage 2 puts it in the guest), or its domain a 'layout' that places RAM",
+                at: item)
             return nil
         }
         if let base = entry.guestBase, let span = entry.slice?.size ?? entry.size, AddressRange(base: base, size: span) == nil {

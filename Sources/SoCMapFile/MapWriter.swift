@@ -253,6 +253,7 @@ private struct Emitter {
         if let bits = d.addressBits { field("address-bits", String(bits), owner: owner, indent: 4) }
         if let cpus = d.cpus { field("cpus", String(cpus), owner: owner, indent: 4) }
         if let i = d.initiator { field("initiator", scalar(i), owner: owner, indent: 4) }
+        if let l = d.layout { field("layout", scalar(l), owner: owner, indent: 4) }
         if let n = d.notes { text("notes", n, owner: owner, indent: 4) }
         if !d.nodes.isEmpty {
             field("nodes", "[\(d.nodes.map { scalar($0, flow: true) }.joined(separator: ", "))]", owner: owner, indent: 4)

@@ -15,7 +15,7 @@ func exportAndImport(_ map: AddressMap) throws -> AddressMap {
 
 @Suite("Device trees: export, import, round trips")
 struct RoundTripTests {
-    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen"]
+    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen", "qemu-virt-xen"]
 
     @Test(arguments: maps)
     func mapToDTBToMapGivesTheSameRouters(name: String) throws {

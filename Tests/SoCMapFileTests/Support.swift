@@ -11,6 +11,7 @@ func bundledMap(_ name: String) throws -> AddressMap {
 /// The names of every bundled map.
 let bundledMapNames = [
     "zynq-7000.yaml", "zynqmp.yaml", "juno.yaml", "qemu-virt.yaml", "x86-pc.yaml", "x86-nvram-domains.yaml", "zynq-7000-xen.yaml",
+    "qemu-virt-xen.yaml",
 ]
 
 /// Parses map text and returns the diagnostics it fails with (empty when it loads).

@@ -31,7 +31,7 @@ struct Tool {
 
 @Suite("socmap command line", .serialized)
 struct CLITests {
-    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen"]
+    static let maps = ["zynq-7000", "zynqmp", "juno", "qemu-virt", "x86-pc", "x86-nvram-domains", "zynq-7000-xen", "qemu-virt-xen"]
 
     @Test(arguments: maps)
     func showGolden(map: String) throws {
@@ -386,18 +386,20 @@ struct CLITests {
         let twice = try boot(
             try variant("twice.yaml") {
                 $0.replacingOccurrences(
-                    of: "device-model: vpl011}\n  - name: domU2",
+                    of: "offset: 0x2000_0000, size: 256M, mode: translated}\n",
                     with:
-                        "device-model: vpl011}\n      - {name: gpio, host: /pl061@9030000, mode: passthrough, guest-base: 0xb03_0000}\n  - name: domU2"
+                        "offset: 0x2000_0000, size: 256M, mode: translated}\n      - {name: gpio, host: /pl061@9030000, mode: passthrough, guest-base: 0xb03_0000}\n"
                 )
             })
         #expect(twice.status == 1 && twice.err.contains("twice.yaml:") && twice.err.contains("[domain-shared-range]"), "\(twice.err)")
 
         let low = try boot("maps/qemu-virt-xen.yaml", ["--load-address", "0x4100_0000"])
         #expect(low.status == 1, "\(low.err)")
+        let xenLine =
+            try #require(text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "      - name: xen@40000000")) + 1
         #expect(
-            low.err.contains("maps/qemu-virt-xen.yaml:25:9: error: /memory@40000000/xen: domU1's kernel")
-                && low.err.contains("overlaps the hypervisor's region /memory@40000000/xen [0x4000_0000, 0x41ff_ffff] [xen-boot]"),
+            low.err.contains("maps/qemu-virt-xen.yaml:\(xenLine):9: error: /reserved-memory/xen@40000000: domU1's kernel")
+                && low.err.contains("overlaps the hypervisor's region /reserved-memory/xen@40000000 [0x4000_0000, 0x41ff_ffff] [xen-boot]"),
             "\(low.err)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "nothing written on refusal")
     }

@@ -118,6 +118,8 @@ public struct Domain: Hashable, Sendable {
     public var nodes: [String] = []
     /// Free text.
     public var notes: String?
+    /// The hypervisor's fixed guest layout the domain follows (`GuestLayout.named`), if any.
+    public var layout: String?
     /// Where it was written.
     public var location: SourceLocation?
 

@@ -153,10 +153,21 @@ public struct ResolvedDomain: Sendable {
     /// Entries that could not be resolved, and an undeclared initiator.
     public let problems: [MapProblem]
 
-    init(_ domain: Domain, map: AddressMap, tree: RegionTree, placements: [AddressRange?]) {
-        self.domain = domain
+    init(_ declared: Domain, map: AddressMap, tree: RegionTree, placements: [AddressRange?]) {
         var mappings: [Stage2Mapping] = []
         var problems: [MapProblem] = []
+        var domain = declared
+        if let name = declared.layout {
+            if let layout = GuestLayout.named(name) {
+                domain = Self.following(layout, declared, tree: tree, placements: placements)
+            } else {
+                problems.append(
+                    MapProblem(
+                        .domainEntry, "unknown guest layout '\(name)'" + didYouMeanSuffix(name, among: GuestLayout.all.map(\.name)),
+                        path: "domain \(declared.name)", location: declared.location))
+            }
+        }
+        self.domain = domain
         func problem(_ entry: DomainEntry, _ message: String) {
             problems.append(
                 MapProblem(.domainEntry, message, path: "domain \(domain.name) / entry \(entry.name)", location: entry.location))
@@ -228,5 +239,27 @@ public struct Stage2Mapping: Sendable {
             offset <= guest.sizeMinusOne
         else { return nil }
         return PhysicalAddress(host.base &+ offset)
+    }
+}
+
+extension ResolvedDomain {
+    /// `declared` with `layout`'s windows added and its translated RAM placed in the layout's
+    /// banks (entries with a `guest-base` keep it).
+    static func following(_ layout: GuestLayout, _ declared: Domain, tree: RegionTree, placements: [AddressRange?]) -> Domain {
+        var domain = declared
+        let gic = tree.ids.contains { tree[$0].region.compatible.contains("arm,gic-v3") } ? 3 : 2
+        let ram = domain.entries.indices.filter { i in
+            let e = domain.entries[i]
+            let kind = e.kind ?? e.host.flatMap { tree.resolve($0) }.map { tree[$0].kind }
+            return e.mode == .translated && e.guestBase == nil && kind == .dram
+        }
+        let sizes = ram.map { i -> UInt64 in
+            let e = domain.entries[i]
+            if let s = e.slice?.size ?? e.size { return s }
+            return e.host.flatMap { tree.resolve($0) }.flatMap { placements[$0.index] }.map { $0.sizeMinusOne &+ 1 } ?? 0
+        }
+        for (i, base) in zip(ram, layout.ramBases(sizes)) { domain.entries[i].guestBase = base }
+        domain.entries += layout.entries(for: domain, gic: gic)
+        return domain
     }
 }
