@@ -164,17 +164,21 @@ public struct XenBoot: Sendable {
         return free
     }
 
-    /// What no module may overlap: hypervisor regions, reserved regions, memory reservations.
+    /// What no module may overlap: hypervisor regions, reserved regions, memory reservations,
+    /// and the static memory of `xen,static-mem` domains (Xen keeps it for them).
     static func blocked(_ map: ResolvedMap) -> [(range: AddressRange, what: String, location: SourceLocation?, path: String)] {
-        map.tree.ids.compactMap { id in
+        let regions = map.tree.ids.compactMap { id -> (AddressRange, String, SourceLocation?, String)? in
             let r = map.tree[id].region
             guard r.hypervisorOnly || r.kind == .reserved || r.memoryReservation, let at = map.placement(of: id) else { return nil }
-            return (
-                at, r.hypervisorOnly ? "the hypervisor's region \(map.tree[id].path)" : "the reserved region \(map.tree[id].path)",
-                r.location,
-                map.tree[id].path
-            )
+            let what = r.hypervisorOnly ? "the hypervisor's region \(map.tree[id].path)" : "the reserved region \(map.tree[id].path)"
+            return (at, what, r.location, map.tree[id].path)
         }
+        let statics = map.domains.filter(\.domain.staticMemory).flatMap { d in
+            XenDomainNode.ram(d, map).compactMap { m -> (AddressRange, String, SourceLocation?, String)? in
+                m.host.map { ($0, "\(d.domain.name)'s static memory", m.entry.location, "domain \(d.domain.name) / entry \(m.entry.name)") }
+            }
+        }
+        return (regions + statics).map { (range: $0.0, what: $0.1, location: $0.2, path: $0.3) }
     }
 }
 

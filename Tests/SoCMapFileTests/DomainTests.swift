@@ -112,4 +112,49 @@ struct DomainTests {
         #expect(inputErrors(base + "  - {name: a, entries: [{name: u, mode: direct}]}\n").first?.checkID == "missing-key")
         #expect(inputErrors(base + "  - {name: a, truste: true}\n").first?.message.contains("did you mean 'trusted'") == true)
     }
+
+    /// `layout: xen-arm64`: Xen's fixed guest windows (the vGIC of the host's GIC version),
+    /// RAM placed from GUEST_RAM0_BASE in order and on into GUEST_RAM1_BASE, explicit entries
+    /// kept; an unknown layout is a located error with a suggestion.
+    @Test func xenGuestLayout() throws {
+        func domain(gic: String, ram: [String]) throws -> ResolvedDomain {
+            let text = """
+                name: t
+                regions:
+                  - {name: ram, kind: dram, base: 0x8000_0000, size: 8G}
+                  - {name: gic, kind: mmio, base: 0x800_0000, size: 64K, compatible: "\(gic)"}
+                domains:
+                  - name: d
+                    layout: xen-arm64
+                    entries:
+                \(ram.map { "      - \($0)" }.joined(separator: "\n"))
+                """
+            let map = try MapFile.parse(text, file: "t.yaml").map
+            #expect(map.domains[0].entries.count == ram.count, "the map keeps what was written")
+            return try #require(ResolvedMap(map).domain(named: "d"))
+        }
+        let v3 = try domain(
+            gic: "arm,gic-v3",
+            ram: [
+                "{name: low, host: /ram, size: 2G, mode: translated}", "{name: more, host: /ram, offset: 2G, size: 2G, mode: translated}",
+                "{name: console, size: 4K, mode: emulated, guest-base: 0x1c09_0000, device-model: vpl011}",
+            ])
+        func at(_ d: ResolvedDomain, _ name: String) -> AddressRange? { d.mappings.first { $0.entry.name == name }?.guest }
+        #expect(at(v3, "low") == AddressRange(base: 0x4000_0000, size: 0x8000_0000))
+        #expect(at(v3, "more") == AddressRange(base: 0x2_0000_0000, size: 0x8000_0000), "past GUEST_RAM0's 3 GiB: RAM1")
+        #expect(
+            at(v3, "gicd") == AddressRange(base: 0x0300_1000, size: 0x1_0000)
+                && at(v3, "gicr") == AddressRange(base: 0x0302_0000, size: 0x100_0000))
+        #expect(
+            at(v3, "gicc") == nil && at(v3, "console") == AddressRange(base: 0x1c09_0000, size: 0x1000), "the domain's own console stays")
+        #expect(at(v3, "grant-table") == AddressRange(base: 0x3800_0000, size: 0x100_0000))
+        let v2 = try domain(gic: "arm,cortex-a15-gic", ram: ["{name: ram, host: /ram, size: 256M, mode: translated}"])
+        #expect(
+            at(v2, "gicd") == AddressRange(base: 0x0300_1000, size: 0x1000)
+                && at(v2, "gicc") == AddressRange(base: 0x0300_2000, size: 0x2000))
+        #expect(at(v2, "gicr") == nil && at(v2, "console") == AddressRange(base: 0x2200_0000, size: 0x1000))
+        let bad = inputErrors("name: t\nregions: []\ndomains:\n  - {name: a, layout: xen-arm}\n")
+        #expect(bad.first?.checkID == "bad-value" && bad.first?.message.contains("did you mean 'xen-arm64'") == true)
+        #expect(bad.first?.location?.line == 4)
+    }
 }

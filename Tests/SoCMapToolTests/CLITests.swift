@@ -404,6 +404,30 @@ struct CLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path), "nothing written on refusal")
     }
 
+    /// Domains Debian's Xen cannot boot (no CONFIG_STATIC_MEMORY) are still written by the
+    /// binding (booting.txt): `xen,static-mem` with its cell counts, `direct-map`, modules kept
+    /// out of the static memory and the hypervisor's region; qemu.args and boot.cmd agree.
+    @Test(.requiresDtc) func xenBootWritesStaticDomainsByTheBinding() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("boot").path
+        let r = try Tool.run(["guest", "maps/zynq-7000-xen.yaml", "--xen-boot", out, "--kernel", "maps/qemu-virt.yaml"])
+        #expect(r.status == 0, "\(r.err)")
+        let dts = try ProcessRunner.run("dtc", ["-I", "dtb", "-O", "dts", out + "/host.dtb"]).out
+        #expect(dts.contains("xen,static-mem = <0x00 0x00 0x00 0x20000000>;") && dts.contains("direct-map;"), "\(dts)")
+        #expect(dts.contains("#xen,static-mem-address-cells = <0x02>;") && dts.contains("#xen,static-mem-size-cells = <0x02>;"))
+        let modules = r.out.split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(modules.count == 3)
+        for m in modules {
+            let range = m[2].split(separator: "-").compactMap { UInt64($0.dropFirst(2).replacingOccurrences(of: "_", with: ""), radix: 16) }
+            // dom0's static memory is 0-0x1fff_ffff, domU1's 0x2000_0000-0x2fff_ffff, Xen's region from 0x3800_0000.
+            #expect(range.count == 2 && range[0] >= 0x3000_0000 && range[1] < 0x3800_0000, "\(m)")
+            let address = "0x" + String(range[0], radix: 16)
+            #expect(try String(contentsOfFile: out + "/qemu.args", encoding: .utf8).contains("addr=\(address),"))
+            #expect(try String(contentsOfFile: out + "/boot.cmd", encoding: .utf8).contains("${loadcmd} \(address) "))
+        }
+    }
+
     /// DTS goes through dtc wherever a map is accepted.
     @Test(.requiresDtc) func dtsInputGoesThroughDtc() throws {
         let clean = try Tool.run(["check", "Tests/SoCMapFDTTests/Fixtures/zynq-like.dts"])
