@@ -16,9 +16,14 @@ extension GuestCommand {
         let findings = CheckEngine(checks: DomainChecks.all).run(on: resolved)
         for d in findings { printError(d.description) }
         if findings.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        // Absolute paths, so qemu.args works from any folder.
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        }
+        let folder = absolute(folder)
         func image(_ path: String) throws -> XenBoot.Image {
             guard let data = FileManager.default.contents(atPath: path) else { throw ToolError("cannot read '\(path)'") }
-            return XenBoot.Image(file: path, size: UInt64(data.count))
+            return XenBoot.Image(file: absolute(path), size: UInt64(data.count))
         }
         let request = XenBoot.Request(
             kernel: try image(kernel!), ramdisk: try ramdisk.map(image), bootargs: bootargs, xenBootargs: xenBootargs,
@@ -55,7 +60,9 @@ extension GuestCommand {
     /// QEMU's arguments, one per line: the host tree, Xen when given, and one loader per module.
     func qemuArguments(_ boot: XenBoot, folder: String) -> String {
         var lines = ["-dtb", folder + "/host.dtb"]
-        if let hypervisor { lines += ["-kernel", hypervisor] }
+        if let hypervisor {
+            lines += ["-kernel", hypervisor.hasPrefix("/") ? hypervisor : FileManager.default.currentDirectoryPath + "/" + hypervisor]
+        }
         for m in boot.modules { lines += ["-device", "loader,file=\(m.file),addr=0x\(String(m.range.base, radix: 16)),force-raw=on"] }
         return lines.joined(separator: "\n") + "\n"
     }
