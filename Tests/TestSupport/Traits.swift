@@ -14,6 +14,12 @@ extension Trait where Self == ConditionTrait {
     /// Needs dt-validate (dt-schema).
     public static var requiresDtValidate: Self { requires("dt-validate", package: "dt-schema") }
 
+    /// Needs xmllint (libxml2-utils).
+    public static var requiresXmllint: Self { requires("xmllint", package: "libxml2-utils") }
+
+    /// Needs Chromium (headless rendering).
+    public static var requiresChromium: Self { requires("chromium", package: "chromium") }
+
     /// Needs cpp (DTS with `#include`).
     public static var requiresCpp: Self { requires("cpp", package: "cpp") }
 }

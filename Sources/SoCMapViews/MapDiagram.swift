@@ -1,0 +1,95 @@
+public import SoCMap
+
+/// A memory-map picture as SVG 1.1: one column per view, addresses growing upward as in
+/// reference manuals, every unit a box with its name, range and size, coloured by kind (guest
+/// columns by mode, with a band from each guest range to the host range it lands on). Heights
+/// grow with the logarithm of a stretch's size, and long empty stretches are cut out and marked
+/// with a break, so a 40-bit map with a 4 KiB UART stays readable. No scripts, fonts or external
+/// references; the same input gives the same bytes.
+public struct MapDiagram: Sendable {
+    /// One box of a column.
+    public struct Box: Hashable, Sendable {
+        public var range: AddressRange
+        public var label: String
+        /// What the colour stands for (a kind or a mode), for the legend.
+        public var key: String
+    }
+
+    /// A column: a view's title and its boxes, in address order.
+    public struct Column: Hashable, Sendable {
+        public var title: String
+        public var boxes: [Box]
+    }
+
+    /// A band from a guest range to a host range.
+    public struct Link: Hashable, Sendable {
+        public var from: (column: Int, range: AddressRange)
+        public var to: (column: Int, range: AddressRange)
+        public static func == (a: Link, b: Link) -> Bool {
+            a.from.column == b.from.column && a.from.range == b.from.range && a.to.column == b.to.column && a.to.range == b.to.range
+        }
+        public func hash(into h: inout Hasher) {
+            h.combine(from.column)
+            h.combine(from.range)
+            h.combine(to.column)
+            h.combine(to.range)
+        }
+    }
+
+    public var title: String
+    /// The switch setting drawn, when there is one.
+    public var subtitle: String?
+    public var columns: [Column]
+    public var links: [Link] = []
+
+    /// The columns of host views (one router per view).
+    public static func host(_ routers: [Router], title: String) -> MapDiagram {
+        MapDiagram(title: title, subtitle: setting(routers.first), columns: routers.map(column))
+    }
+
+    /// A guest column beside its host view's column, with a band per backed entry.
+    public static func guest(_ guest: GuestRouter, title: String) -> MapDiagram {
+        var d = MapDiagram(title: title, subtitle: setting(guest.host), columns: [column(guest.host)])
+        let mappings = guest.mappings.sorted { $0.guest.base < $1.guest.base }
+        d.columns.append(
+            Column(
+                title: "domain \(guest.domain.name)",
+                boxes: mappings.map { Box(range: $0.guest, label: $0.entry.name, key: $0.entry.mode.name) }))
+        d.links = mappings.compactMap { m in m.host.map { Link(from: (1, m.guest), to: (0, $0)) } }
+        return d
+    }
+
+    /// A host view as boxes: its segments, neighbours of one unit entry joined.
+    static func column(_ router: Router) -> Column {
+        var boxes: [Box] = []
+        var last: Router.Segment?
+        for s in router.segments {
+            let unit = router[s.unit]
+            if let l = last, l.unit == s.unit, l.entry == s.entry, l.target == s.target, l.range.last &+ 1 == s.range.base,
+                let merged = boxes.last.flatMap({ AddressRange(base: $0.range.base, last: s.range.last) })
+            {
+                boxes[boxes.count - 1].range = merged
+            } else {
+                var key = unit.region.kind.rawValue
+                var label = unit.name
+                switch s.target {
+                case .pcieConfig:
+                    key = "pcie-ecam"
+                    label += " ECAM"
+                case .pcieWindow(let w):
+                    key = "pcie-window"
+                    if let space = unit.region.pcie?.windows[w].space.rawValue { label += " \(space)" }
+                case .region: break
+                }
+                boxes.append(Box(range: s.range, label: label, key: key))
+            }
+            last = s
+        }
+        return Column(title: router.initiator.map { "initiator \($0)" } ?? "CPU view", boxes: boxes)
+    }
+
+    static func setting(_ router: Router?) -> String? {
+        guard let d = router?.setting.description, !d.isEmpty else { return nil }
+        return "Switches: " + d
+    }
+}
