@@ -18,7 +18,7 @@ struct ShowCommand: ParsableCommand {
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case tree, flat, iomem, json, svg
+        case tree, flat, iomem, json, svg, html
     }
 
     @OptionGroup var view: ViewOptions
@@ -26,7 +26,7 @@ struct ShowCommand: ParsableCommand {
     @Flag(name: .long, help: "Same as --format flat.")
     var flat = false
 
-    @Option(name: .long, help: "tree, flat, iomem, json or svg.")
+    @Option(name: .long, help: "tree, flat, iomem, json, svg, or html (a self-contained page with the picture, search and an address box).")
     var format: Format?
 
     @Option(name: .shortAndLong, help: "Write to FILE instead of standard output.")
@@ -44,6 +44,9 @@ struct ShowCommand: ParsableCommand {
         let text: String
         if chosen == .svg {
             text = try diagram().svg
+        } else if chosen == .html {
+            guard view.domain == nil else { throw ToolError("--format html shows the host views; give it without --domain") }
+            text = try MapExplorer.html(try view.resolvedMap())
         } else {
             let views: any ViewRendering
             switch try view.view() {
@@ -54,7 +57,7 @@ struct ShowCommand: ParsableCommand {
             case .tree: text = views.treeText + "\n"
             case .flat: text = views.flat + "\n"
             case .iomem: text = views.iomem + "\n"
-            case .json, .svg: text = views.json.pretty + "\n"
+            case .json, .svg, .html: text = views.json.pretty + "\n"
             }
         }
         if let output, output != "-" {

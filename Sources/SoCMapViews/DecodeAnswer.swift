@@ -61,24 +61,35 @@ public struct DecodeAnswer: Sendable {
 
     /// What the route reaches, for people: `/pcie (pcie) I/O space, bus address 0x10`.
     func describeTarget(_ route: Router.Route) -> String {
-        let n = node(route.unit)
-        var head = "\(n.path) (\(n.region.kind.rawValue))"
-        if case .pcieWindow = route.target {
-        } else if let label = entryLabel(route.unit, route.entry) {
-            head += " " + label
-        }
+        let head = Self.targetHead(router, unit: route.unit, entry: route.entry, target: route.target)
         switch route.target {
         case .region:
             return "\(head) offset \(hex(route.offset))"
         case .pcieConfig:
-            let host = n.region.pcie!
-            let bus = UInt64(host.firstBus) + (route.offset >> 20)
+            let bus = UInt64(node(route.unit).region.pcie!.firstBus) + (route.offset >> 20)
             return
-                "\(head) configuration space: bus \(bus), device \((route.offset >> 15) & 0x1f), function \((route.offset >> 12) & 0x7), register \(hex(route.offset & 0xfff))"
+                "\(head): bus \(bus), device \((route.offset >> 15) & 0x1f), function \((route.offset >> 12) & 0x7), register \(hex(route.offset & 0xfff))"
+        case .pcieWindow:
+            return "\(head), bus address \(hex(route.busAddress ?? 0))"
+        }
+    }
+
+    /// The part of a target's description that every address of a segment shares: the unit,
+    /// its kind, the entry's label, and for PCIe the space (`/pcie (pcie) 32-bit memory space`).
+    package static func targetHead(_ router: Router, unit: RegionID, entry: Int, target: Router.Target) -> String {
+        let n = router[unit]
+        var head = "\(n.path) (\(n.region.kind.rawValue))"
+        switch target {
+        case .region:
+            if let label = n.region.entryLabel(entry) { head += " " + label }
+        case .pcieConfig:
+            if let label = n.region.entryLabel(entry) { head += " " + label }
+            head += " configuration space"
         case .pcieWindow(let i):
             let w = n.region.pcie!.windows[i]
-            return "\(head) \(w.prefetchable ? "prefetchable " : "")\(w.space.label), bus address \(hex(route.busAddress ?? 0))"
+            head += " \(w.prefetchable ? "prefetchable " : "")\(w.space.label)"
         }
+        return head
     }
 
     /// One claim for people: `/soc/led@8,1 (mmio) reg 0 [0x1c01_0008, 0x1c01_000b]`.

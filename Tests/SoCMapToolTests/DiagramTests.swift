@@ -51,6 +51,47 @@ struct DiagramTests {
         }
     }
 
+    /// The HTML page, opened from `file://` by headless Chromium with an address in its URL,
+    /// answers as `socmap decode` does (its first line), in several views and switch settings.
+    @Test(.requiresChromium) func htmlPageAnswersLikeDecode() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (map, queries) in [
+            ("zynq-7000", ["0x4120_0004", "hp@/0xc000_0010", "cpu/0xffff_fff0", "0x1", "other/0x0", "hp/0x4120_0000"]),
+            ("zynqmp", ["0xff00_0000", "rpu/0x8_0000_0000", "0x80_0000_0000", "0xffff_ffff_ffff_ffff"]),
+        ] {
+            let page = folder.appendingPathComponent("\(map).html")
+            let r = try Tool.run(["show", "maps/\(map).yaml", "--format", "html", "-o", page.path])
+            #expect(r.status == 0, "\(r.err)")
+            let html = try String(contentsOf: page, encoding: .utf8)
+            #expect(!html.contains("src=") && !html.contains("href="), "self-contained: nothing to fetch")
+            var all = queries
+            // One query in a switch setting other than the default, for each map with switches.
+            if let switches = html.range(of: #""switches":"[^"]*ocm0=low[^"]*scu-filter-start=1M""#, options: .regularExpression) {
+                let text = String(html[switches]).dropFirst(12).dropLast()
+                let index = html[..<switches.lowerBound].components(separatedBy: #""setting":"#).last?.prefix { $0.isNumber } ?? "0"
+                all.append("cpu@\(index)/0x0|" + text)
+            }
+            for q in all {
+                let (query, setting) = q.contains("|") ? (String(q.split(separator: "|")[0]), String(q.split(separator: "|")[1])) : (q, "")
+                let dom = try ProcessRunner.run(
+                    "timeout",
+                    ["60", "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://\(page.path)#\(query)"])
+                let answer = dom.out.components(separatedBy: #"<output id="answer">"#).dropFirst().first?.components(
+                    separatedBy: "</output>"
+                ).first
+                var decode = ["decode", "maps/\(map).yaml", String(query.split(separator: "/").last!)]
+                let view =
+                    query.contains("/")
+                    ? String(query.split(separator: "/")[0]).split(separator: "@", omittingEmptySubsequences: false) : []
+                if let initiator = view.first, !initiator.isEmpty { decode += ["--initiator", String(initiator)] }
+                for pair in setting.split(separator: " ") { decode += ["--set", String(pair)] }
+                let expected = try Tool.run(decode).out.split(separator: "\n").first.map(String.init)
+                #expect(answer != nil && answer == expected, "\(map) \(q): page \(answer ?? "nothing"), decode \(expected ?? "nothing")")
+            }
+        }
+    }
+
     /// Distinct colours of an 8-bit RGB(A) PNG, with the standard library only.
     static let countColours = """
         import sys, zlib, struct
