@@ -109,7 +109,7 @@ extension MapDiagram {
             for b in c.boxes {
                 let s = span(b.range)
                 out.append(
-                    ##"<rect x="\##(x(i))" y="\##(s.y)" width="\##(Self.columnWidth)" height="\##(s.h)" fill="\##(Self.fill(b.key))" stroke="#333333" stroke-width="0.6"><title>\##(xml("\(b.label) \(b.range) (\(b.key))"))</title></rect>"##
+                    ##"<rect x="\##(x(i))" y="\##(s.y)" width="\##(Self.columnWidth)" height="\##(s.h)" fill="\##(Self.fill(b.key))" stroke="#333333" stroke-width="0.6"><title>\##(xml("\(b.detail.isEmpty ? b.label : b.detail) \(b.range) · \(b.range.size.map(sizeText) ?? "16E")"))</title></rect>"##
                 )
                 let name = b.label.count > 34 ? String(b.label.prefix(33)) + "…" : b.label
                 let nameY = s.h >= 34 ? s.y + 14 : s.y + s.h / 2 + 4

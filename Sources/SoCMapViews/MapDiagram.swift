@@ -13,6 +13,8 @@ public struct MapDiagram: Sendable {
         public var label: String
         /// What the colour stands for (a kind or a mode), for the legend.
         public var key: String
+        /// Hover text: path, range, size, kind, compatible, hops.
+        public var detail: String = ""
     }
 
     /// A column: a view's title and its boxes, in address order.
@@ -42,9 +44,31 @@ public struct MapDiagram: Sendable {
     public var columns: [Column]
     public var links: [Link] = []
 
-    /// The columns of host views (one router per view).
-    public static func host(_ routers: [Router], title: String) -> MapDiagram {
-        MapDiagram(title: title, subtitle: setting(routers.first), columns: routers.map(column))
+    /// The columns of host views (one router per view), then, for the first view, one column
+    /// per translating bus (`ranges` windows) with its children at their bus addresses and a
+    /// band from each to where the CPU sees it (at most `busColumns`).
+    public static func host(_ routers: [Router], title: String, busColumns: Int = 3) -> MapDiagram {
+        var d = MapDiagram(title: title, subtitle: setting(routers.first), columns: routers.map(column))
+        guard let router = routers.first else { return d }
+        let tree = router.tree
+        let buses = tree.nodes.filter { n in
+            if case .windows = n.region.translation { return n.children.contains { router.placement(of: $0) != nil } }
+            return false
+        }
+        for bus in buses.prefix(busColumns) {
+            var boxes: [Box] = []
+            for child in bus.children {
+                guard let local = tree[child].region.range, let placed = router.placement(of: child) else { continue }
+                boxes.append(
+                    Box(
+                        range: local, label: tree[child].name, key: tree[child].kind.rawValue,
+                        detail: "\(tree[child].path) at bus address \(local), CPU \(placed)"))
+                d.links.append(Link(from: (d.columns.count, local), to: (0, placed)))
+            }
+            guard !boxes.isEmpty else { continue }
+            d.columns.append(Column(title: "bus \(bus.path) (bus addresses)", boxes: boxes.sorted { $0.range.base < $1.range.base }))
+        }
+        return d
     }
 
     /// A guest column beside its host view's column, with a band per backed entry.
@@ -54,7 +78,12 @@ public struct MapDiagram: Sendable {
         d.columns.append(
             Column(
                 title: "domain \(guest.domain.name)",
-                boxes: mappings.map { Box(range: $0.guest, label: $0.entry.name, key: $0.entry.mode.name) }))
+                boxes: mappings.map { m in
+                    let host = m.host.map { ", host \($0)" } ?? m.entry.deviceModel.map { ", trapped to \($0)" } ?? ""
+                    return Box(
+                        range: m.guest, label: m.entry.name, key: m.entry.mode.name, detail: "\(m.entry.name) (\(m.entry.mode.name))\(host)"
+                    )
+                }))
         d.links = mappings.compactMap { m in m.host.map { Link(from: (1, m.guest), to: (0, $0)) } }
         return d
     }
@@ -81,7 +110,13 @@ public struct MapDiagram: Sendable {
                     if let space = unit.region.pcie?.windows[w].space.rawValue { label += " \(space)" }
                 case .region: break
                 }
-                boxes.append(Box(range: s.range, label: label, key: key))
+                var detail = "\(unit.path) (\(unit.region.kind.rawValue))"
+                if !unit.region.compatible.isEmpty { detail += ", compatible \(unit.region.compatible.joined(separator: ", "))" }
+                if let route = router.route(PhysicalAddress(s.range.base)) {
+                    let hops = router.hops(for: route).map { router[$0.hop.region].path }
+                    if !hops.isEmpty { detail += ", via \(hops.joined(separator: " → "))" }
+                }
+                boxes.append(Box(range: s.range, label: label, key: key, detail: detail))
             }
             last = s
         }
