@@ -21,7 +21,7 @@ public enum MapExplorer {
         for (i, setting) in settings.enumerated() {
             for initiator in initiators {
                 let router = try Router(resolved, initiator: initiator, setting: setting)
-                if setting.description == defaults.description { defaultRouters.append(router) }
+                if setting == defaults { defaultRouters.append(router) }
                 // Per segment: base, last, how the rest is written (r region, R reserved, c ECAM,
                 // w window), the text every address shares, the offset at the base, and the first
                 // bus (ECAM) or the bus address at the base (window).
@@ -52,7 +52,7 @@ public enum MapExplorer {
         }
         let diagram = MapDiagram.host(defaultRouters.isEmpty ? [] : defaultRouters, title: map.model ?? map.name).svg
         let svg = diagram.split(separator: "\n").dropFirst().joined(separator: "\n")  // no XML declaration inside HTML
-        let defaultIndex = settings.firstIndex { $0.description == defaults.description } ?? 0
+        let defaultIndex = settings.firstIndex(of: defaults) ?? 0
         let data = JSON.object([("defaultSetting", .int(defaultIndex)), ("views", .array(views))]).compact
             .replacing("</", with: "<\\/")
         return """

@@ -19,6 +19,20 @@ struct RouterTests {
         return AddressMap(name: "memory-rst", regions: [r("A", .dram, 0, 0x8000), r("C", .mmio, 0, 0x6000, priority: 1), b])
     }
 
+    /// A switch set to its default is the same setting as one left at it (equality and hash
+    /// follow the effective values), so the sweep's default is found among `all`.
+    @Test func settingsCompareByEffectiveValues() throws {
+        var map = AddressMap(name: "t")
+        map.switches = [
+            Switch(name: "a", values: ["x", "y"], defaultValue: "x"), Switch(name: "b", values: ["1", "2"], defaultValue: "2"),
+        ]
+        let defaults = SwitchSetting(defaultsOf: map)
+        let explicit = try SwitchSetting(["a": "x", "b": "2"], for: map)
+        #expect(defaults == explicit && defaults.hashValue == explicit.hashValue)
+        #expect(SwitchSetting.all(for: map).filter { $0 == defaults }.count == 1)
+        #expect(try SwitchSetting(["a": "y"], for: map) != defaults)
+    }
+
     @Test func memoryRstContainerLetsLowerSiblingsShowThrough() throws {
         let router = try Router(map: memoryRstExample(bIsMMIO: false))
         #expect(

@@ -79,6 +79,20 @@ public struct SwitchSetting: Hashable, Sendable, CustomStringConvertible {
         switches.map { ($0.name, values[$0.name] ?? $0.defaultValue) }.sorted { $0.name < $1.name }
     }
 
+    /// Settings are equal when every switch has the same effective value: a switch set
+    /// explicitly to its default equals one left at it.
+    public static func == (a: SwitchSetting, b: SwitchSetting) -> Bool {
+        a.pairs.elementsEqual(b.pairs) { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    /// Hashes the effective values, like `==`.
+    public func hash(into hasher: inout Hasher) {
+        for p in pairs {
+            hasher.combine(p.name)
+            hasher.combine(p.value)
+        }
+    }
+
     /// `name=value` pairs of every switch, sorted by name.
     public var description: String {
         pairs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
