@@ -3,6 +3,7 @@ import SoCMap
 import SoCMapDeviceTree
 import SoCMapFDT
 import SoCMapFile
+import SoCMapViews
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -22,10 +23,39 @@ struct ExportCommand: ParsableCommand {
 
     @OptionGroup var view: ViewOptions
 
-    @Option(name: .shortAndLong, help: "Output file: .dtb, .dts, or - for DTS on standard output.")
+    @Option(name: .shortAndLong, help: "Output file: .dtb, .dts, .h, .ld, .json, or - for standard output (DTS unless --format).")
     var output: String
 
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case dtb, dts
+        case cHeader = "c-header"
+        case linker, json
+    }
+
+    @Option(
+        name: .long,
+        help: "dtb, dts, c-header (constants of one view), linker (a MEMORY block of one view) or json; default: by the output's extension."
+    )
+    var format: Format?
+
     func run() throws {
+        let lower = output.lowercased()
+        let chosen =
+            format
+            ?? (lower.hasSuffix(".h") ? .cHeader : lower.hasSuffix(".ld") ? .linker : lower.hasSuffix(".json") ? .json : nil)
+        if let chosen, [.cHeader, .linker, .json].contains(chosen) {
+            let exports: ViewExports
+            switch try view.view() {
+            case (_, .host(let router)): exports = ViewExports(router: router, source: view.map)
+            case (_, .guest(let guest)): exports = ViewExports(guest: guest, source: view.map)
+            }
+            let text = chosen == .cHeader ? exports.cHeader : chosen == .linker ? exports.linkerScript : exports.json.pretty + "\n"
+            if output == "-" { print(text, terminator: "") } else { try writeAtomically(Data(text.utf8), to: output) }
+            return
+        }
+        if chosen == .dts && output != "-" && !lower.hasSuffix(".dts") {
+            throw ToolError("export: --format dts writes a .dts file (or - for standard output)")
+        }
         // Export writes every initiator's regions; the request is still checked, and a map
         // whose structure is broken refused. The resolved map is dropped before the tree is
         // built, so the two never take memory at once.
