@@ -15,7 +15,7 @@ struct SocMapCommand: ParsableCommand {
             """,
         subcommands: [
             DecodeCommand.self, ShowCommand.self, CheckCommand.self, ExportCommand.self, ImportCommand.self, GuestCommand.self,
-            FmtCommand.self,
+            FmtCommand.self, DiffCommand.self,
         ]
     )
 
