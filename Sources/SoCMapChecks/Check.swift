@@ -59,6 +59,14 @@ public struct Finding: Sendable {
         self.severity = severity
     }
 
+    /// A finding about a group of units claiming one range (`nil`: no single range), located
+    /// at `region` (the group's first unit by default).
+    public init(_ message: String, group: [RegionID], range: AddressRange?, region: RegionID? = nil, severity: Severity? = nil) {
+        self.init(message, region: region ?? group.first, severity: severity)
+        self.group = group
+        self.range = range
+    }
+
     /// A structural problem of the map as a finding.
     public init(_ problem: MapProblem) {
         self.init(problem.message, region: problem.region, location: problem.location, path: problem.path)

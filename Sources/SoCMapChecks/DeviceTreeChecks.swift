@@ -85,12 +85,9 @@ enum DeviceTreeChecks {
     static func sharedRegisters(_ c: CheckContext) -> [Finding] {
         guard c.map.overlapRule == .deviceTree else { return [] }
         return overlapGroups(c, pieces(c, excluding: explainedChildren(c))).filter(\.identical).map { g in
-            var f = Finding(
+            return Finding(
                 "\(g.units.count) nodes share the registers \(g.span): \(paths(c, g.units)); decode names the first, Linux maps each",
-                region: g.units[0])
-            f.group = g.units
-            f.range = g.span
-            return f
+                group: g.units, range: g.span)
         }
     }
 
@@ -98,12 +95,9 @@ enum DeviceTreeChecks {
     static func regOverlaps(_ c: CheckContext) -> [Finding] {
         guard c.map.overlapRule == .deviceTree else { return [] }
         return overlapGroups(c, pieces(c, excluding: explainedChildren(c))).filter { !$0.identical }.map { g in
-            var f = Finding(
+            return Finding(
                 "\(paths(c, g.units)) claim overlapping registers in \(g.span); decode names the deepest (then the first), Linux maps each node on its own, so their drivers share those registers",
-                region: g.units[0])
-            f.group = g.units
-            f.range = g.span
-            return f
+                group: g.units, range: g.span)
         }
     }
 
@@ -125,12 +119,10 @@ enum DeviceTreeChecks {
                     }
                     return hosts.last.map { " (inside \($0.path))" } ?? ""
                 } ?? ""
-            var f = Finding(
+            return Finding(
                 (idiom.children.count == 1 ? "a child's reg looks like an offset" : "children's reg look like offsets")
                     + " into \(p.name) \(own): \(children); with `ranges;` \(idiom.children.count == 1 ? "it translates to that CPU address" : "they translate to those CPU addresses")\(landing) — write `ranges = <0x0 \(compactHex(own.base)) \(compactHex(own.sizeMinusOne &+ 1))>` (child address, parent address, size, in this node's and its parent's cell sizes) to put \(idiom.children.count == 1 ? "it inside the parent, or drop its" : "them inside it, or drop their") reg",
-                region: idiom.parent)
-            f.group = idiom.children
-            return f
+                group: idiom.children, range: nil, region: idiom.parent)
         }
     }
 
@@ -146,12 +138,9 @@ enum DeviceTreeChecks {
             var units: [RegionID] = []
             for d in hit where !units.contains(d.unit) { units.append(d.unit) }
             let span = hit.map(\.range).reduce(hit[0].range) { $0.span($1) }
-            var f = Finding(
+            return Finding(
                 "memory \(banks.map(\.description).joined(separator: ", ")) covers the registers of \(units.count) node\(units.count == 1 ? "" : "s") (\(paths(c, units, limit: 3))) in \(span): Linux takes the range as RAM unless a bootloader rewrites the memory node",
-                region: node.id)
-            f.group = units
-            f.range = span
-            return f
+                group: units, range: span, region: node.id)
         }
     }
 
@@ -171,10 +160,10 @@ enum DeviceTreeChecks {
             return (node.id, placed)
         }
         guard let first = outside.first else { return [] }
-        var f = Finding(
-            "\(outside.count == 1 ? "reserved \(first.1) lies" : "\(outside.count) reserved regions (\(paths(c, outside.map(\.0), limit: 3))) lie") outside every memory node: Linux has no RAM there to keep from its allocator, so the reservation does nothing (unless a bootloader adds memory there)",
-            region: first.0)
-        f.group = outside.map(\.0)
-        return [f]
+        return [
+            Finding(
+                "\(outside.count == 1 ? "reserved \(first.1) lies" : "\(outside.count) reserved regions (\(paths(c, outside.map(\.0), limit: 3))) lie") outside every memory node: Linux has no RAM there to keep from its allocator, so the reservation does nothing (unless a bootloader adds memory there)",
+                group: outside.map(\.0), range: nil, region: first.0)
+        ]
     }
 }

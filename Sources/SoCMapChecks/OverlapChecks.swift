@@ -25,21 +25,17 @@ enum OverlapChecks {
             }
             for group in groups(pairs.map { ($0.0, $0.1, $0.2.intersection($0.3)!, $0.2 == $0.3) }) {
                 if group.units.count == 2, let p = pairs.first(where: { Set([$0.0, $0.1]) == Set(group.units) }) {
-                    var f = Finding(
-                        "'\(c.tree[p.1].name)' \(p.3) overlaps '\(c.tree[p.0].name)' \(p.2) at equal priority \(c.tree[p.1].region.priority); the later one wins",
-                        region: p.1)
-                    f.group = [p.0, p.1]
-                    f.range = group.span
-                    findings.append(f)
+                    findings.append(
+                        Finding(
+                            "'\(c.tree[p.1].name)' \(p.3) overlaps '\(c.tree[p.0].name)' \(p.2) at equal priority \(c.tree[p.1].region.priority); the later one wins",
+                            group: [p.0, p.1], range: group.span, region: p.1))
                     continue
                 }
                 let last = group.units.max { c.tree[$0].siblingIndex < c.tree[$1].siblingIndex }!
-                var f = Finding(
-                    "\(group.units.map { "'\(c.tree[$0].name)'" }.joined(separator: ", ")) overlap in \(group.span) at equal priority; the last declared wins",
-                    region: last)
-                f.group = group.units
-                f.range = group.span
-                findings.append(f)
+                findings.append(
+                    Finding(
+                        "\(group.units.map { "'\(c.tree[$0].name)'" }.joined(separator: ", ")) overlap in \(group.span) at equal priority; the last declared wins",
+                        group: group.units, range: group.span, region: last))
             }
         }
         return findings
@@ -138,10 +134,7 @@ enum OverlapChecks {
             let text =
                 pair.map { "CPU \($0.2) decodes to both \($0.3), on different buses" }
                 ?? "CPU \(group.span) decodes to \(group.units.map { c.tree[$0].path }.joined(separator: ", ")), on different buses"
-            var f = Finding(text, region: pair?.1 ?? group.units.last!)
-            f.group = group.units
-            f.range = group.span
-            findings.append(f)
+            findings.append(Finding(text, group: group.units, range: group.span, region: pair?.1 ?? group.units.last!))
         }
         return findings
     }

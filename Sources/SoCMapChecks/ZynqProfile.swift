@@ -101,12 +101,9 @@ enum ZynqProfile {
         let pieces = DeviceTreeChecks.pieces(c, excluding: DeviceTreeChecks.explainedChildren(c))
         return DeviceTreeChecks.overlapGroups(c, pieces, windows: false).compactMap { g in
             guard let block = psBlocks.first(where: { $0.1.overlaps(g.span) }) else { return nil }
-            var f = Finding(
+            return Finding(
                 "\(DeviceTreeChecks.paths(c, g.units)) overlap in \(g.span), inside the \(block.0) \(block.1): the PS decodes each address there to one unit, so all but one describe registers that are not theirs",
-                region: g.units[0])
-            f.group = g.units
-            f.range = g.span
-            return f
+                group: g.units, range: g.span)
         }
     }
 

@@ -96,7 +96,8 @@ public struct XenBoot: Sendable {
                 wanted.append((d, "device-tree", Image(file: p.file, size: p.size)))
             }
         }
-        let free = freeRAM(map)
+        let reserved = blocked(map)
+        let free = freeRAM(map, without: reserved)
         var modules: [Module] = []
         var cursor = request.loadAddress
         var spans = free
@@ -107,7 +108,7 @@ public struct XenBoot: Sendable {
                     problems.append(Diagnostic(.error, "xen-boot", "\(w.image.file) does not fit below 2^64 from \(hex(start))"))
                     break
                 }
-                if let clash = blocked(map).first(where: { $0.range.overlaps(range) }) {
+                if let clash = reserved.first(where: { $0.range.overlaps(range) }) {
                     problems.append(
                         Diagnostic(
                             .error, "xen-boot",
@@ -156,17 +157,22 @@ public struct XenBoot: Sendable {
         return .success(XenBoot(hostTree: host, passthroughTrees: partial.map { ($0.domain, $0.file, $0.tree) }, modules: modules))
     }
 
+    /// Host memory no boot module may use: its range, what it is, and where it was written.
+    typealias Reservation = (range: AddressRange, what: String, location: SourceLocation?, path: String)
+
     /// Host RAM not taken by a hypervisor region, a reserved region or a `/memreserve/`.
-    static func freeRAM(_ map: ResolvedMap) -> [AddressRange] {
+    static func freeRAM(_ map: ResolvedMap, without blocked: [Reservation])
+        -> [AddressRange]
+    {
         var free = map.tree.ids.filter { map.tree[$0].kind == .dram && !map.tree.ancestors(of: $0).contains { map.tree[$0].kind == .dram } }
             .compactMap { map.placement(of: $0) }.sorted { $0.base < $1.base }
-        for b in blocked(map) { free = free.flatMap { $0.subtracting(b.range) } }
+        for b in blocked { free = free.flatMap { $0.subtracting(b.range) } }
         return free
     }
 
     /// What no module may overlap: hypervisor regions, reserved regions, memory reservations,
     /// and the static memory of `xen,static-mem` domains (Xen keeps it for them).
-    static func blocked(_ map: ResolvedMap) -> [(range: AddressRange, what: String, location: SourceLocation?, path: String)] {
+    static func blocked(_ map: ResolvedMap) -> [Reservation] {
         let regions = map.tree.ids.compactMap { id -> (AddressRange, String, SourceLocation?, String)? in
             let r = map.tree[id].region
             guard r.hypervisorOnly || r.kind == .reserved || r.memoryReservation, let at = map.placement(of: id) else { return nil }

@@ -88,12 +88,12 @@ extension MapDiagram {
             ##"<?xml version="1.0" encoding="UTF-8"?>"##,
             ##"<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" font-family="sans-serif" font-size="11">"##,
             ##"<rect x="0" y="0" width="\##(width)" height="\##(height)" fill="#ffffff"/>"##,
-            ##"<text x="10" y="20" font-size="15" font-weight="bold">\##(xml(title))</text>"##,
-            ##"<text x="10" y="38" fill="#555555">\##(xml(subtitle ?? ""))</text>"##,
+            ##"<text x="10" y="20" font-size="15" font-weight="bold">\##(Self.xml(title))</text>"##,
+            ##"<text x="10" y="38" fill="#555555">\##(Self.xml(subtitle ?? ""))</text>"##,
             ##"<text x="10" y="54" fill="#555555">Not to scale: a band's height grows with the logarithm of its size; ≈ marks an empty stretch cut out.</text>"##,
         ]
         for (i, c) in columns.enumerated() {
-            out.append(##"<text x="\##(x(i))" y="\##(top - 8)" font-weight="bold">\##(xml(c.title))</text>"##)
+            out.append(##"<text x="\##(x(i))" y="\##(top - 8)" font-weight="bold">\##(Self.xml(c.title))</text>"##)
         }
         // Bands to their guest ranges' host ranges, under the boxes.
         for l in links {
@@ -109,14 +109,14 @@ extension MapDiagram {
             for b in c.boxes {
                 let s = span(b.range)
                 out.append(
-                    ##"<rect x="\##(x(i))" y="\##(s.y)" width="\##(Self.columnWidth)" height="\##(s.h)" fill="\##(Self.fill(b.key))" stroke="#333333" stroke-width="0.6"><title>\##(xml("\(b.detail.isEmpty ? b.label : b.detail) \(b.range) · \(b.range.size.map(sizeText) ?? "16E")"))</title></rect>"##
+                    ##"<rect x="\##(x(i))" y="\##(s.y)" width="\##(Self.columnWidth)" height="\##(s.h)" fill="\##(Self.fill(b.key))" stroke="#333333" stroke-width="0.6"><title>\##(Self.xml("\(b.detail.isEmpty ? b.label : b.detail) \(b.range) · \(b.range.size.map(sizeText) ?? "16E")"))</title></rect>"##
                 )
                 let name = b.label.count > 34 ? String(b.label.prefix(33)) + "…" : b.label
                 let nameY = s.h >= 34 ? s.y + 14 : s.y + s.h / 2 + 4
-                out.append(##"<text x="\##(x(i) + 5)" y="\##(nameY)" font-weight="bold">\##(xml(name))</text>"##)
+                out.append(##"<text x="\##(x(i) + 5)" y="\##(nameY)" font-weight="bold">\##(Self.xml(name))</text>"##)
                 if s.h >= 34 {
                     let size = b.range.size.map(sizeText) ?? "16E"
-                    out.append(##"<text x="\##(x(i) + 5)" y="\##(s.y + 27)" fill="#333333">\##(xml("\(b.range) · \(size)"))</text>"##)
+                    out.append(##"<text x="\##(x(i) + 5)" y="\##(s.y + 27)" fill="#333333">\##(Self.xml("\(b.range) · \(size)"))</text>"##)
                 }
             }
         }
@@ -131,7 +131,7 @@ extension MapDiagram {
                 let size = band.end.map { sizeText($0 - band.base) } ?? "to 2^64"
                 out.append(
                     ##"<path d="M \##(Self.axisWidth) \##(mid - 3) l 8 -4 l 8 8 l 8 -8 l 8 8 l 8 -4" fill="none" stroke="#888888"/>"##)
-                out.append(##"<text x="\##(Self.axisWidth + 50)" y="\##(mid + 4)" fill="#888888">≈ \##(xml(size)) unassigned</text>"##)
+                out.append(##"<text x="\##(Self.axisWidth + 50)" y="\##(mid + 4)" fill="#888888">≈ \##(Self.xml(size)) unassigned</text>"##)
             }
         }
         if let last = bands.last, let end = last.end {
@@ -144,13 +144,14 @@ extension MapDiagram {
             out.append(
                 ##"<rect x="\##(lx)" y="\##(ly - 10)" width="14" height="12" fill="\##(Self.fill(key))" stroke="#333333" stroke-width="0.6"/>"##
             )
-            out.append(##"<text x="\##(lx + 20)" y="\##(ly)">\##(xml(key))</text>"##)
+            out.append(##"<text x="\##(lx + 20)" y="\##(ly)">\##(Self.xml(key))</text>"##)
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }
 
-    func xml(_ s: String) -> String {
+    /// Text for XML (and HTML) content and attribute values.
+    static func xml(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {

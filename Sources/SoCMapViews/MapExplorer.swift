@@ -60,7 +60,7 @@ public enum MapExplorer {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <title>\(escape(map.model ?? map.name)) — socmap</title>
+            <title>\(MapDiagram.xml(map.model ?? map.name)) — socmap</title>
             <style>
             body { font-family: sans-serif; margin: 1em; }
             #tools { position: sticky; top: 0; background: #fff; padding: 0.5em 0; border-bottom: 1px solid #ccc; }
@@ -85,10 +85,6 @@ public enum MapExplorer {
             </html>
 
             """
-    }
-
-    static func escape(_ s: String) -> String {
-        s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 
     /// The page's code: address parsing as socmap's (hex with `_`, decimal, K/M/G/T suffixes),

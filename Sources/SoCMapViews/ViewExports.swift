@@ -49,18 +49,8 @@ public struct ViewExports: Sendable {
             }
         }
         found.sort { ($0.range.base, $0.path) < ($1.range.base, $1.path) }
-        var used = Set<String>()
-        units = found.map { f in
-            let stem = Self.cName(String(f.path.dropFirst())) + (f.entry.map { "_" + Self.cName($0) } ?? "")
-            var symbol = stem
-            var n = 2
-            while used.contains(symbol) {
-                symbol = "\(stem)_\(n)"
-                n += 1
-            }
-            used.insert(symbol)
-            return Unit(symbol: symbol, path: f.path, kind: f.kind, range: f.range, entry: f.entry)
-        }
+        let symbols = Self.unique(found.map { f in Self.cName(String(f.path.dropFirst())) + (f.entry.map { "_" + Self.cName($0) } ?? "") })
+        units = zip(found, symbols).map { f, symbol in Unit(symbol: symbol, path: f.path, kind: f.kind, range: f.range, entry: f.entry) }
     }
 
     /// A guest domain's view: one unit per entry at its guest address, named `MAP_DOMAIN_ENTRY`.
@@ -68,18 +58,24 @@ public struct ViewExports: Sendable {
         let tree = guest.host.tree
         prefix = Self.cName(guest.host.map.map.name) + "_" + Self.cName(guest.domain.name)
         origin = "\(source), domain \(guest.domain.name)"
+        let mappings = guest.mappings.sorted { ($0.guest.base, $0.entry.name) < ($1.guest.base, $1.entry.name) }
+        units = zip(mappings, Self.unique(mappings.map { Self.cName($0.entry.name) })).map { m, symbol in
+            let kind = m.entry.kind ?? m.hostRegion.map { tree[$0].kind } ?? .mmio
+            return Unit(symbol: symbol, path: "domain \(guest.domain.name) / entry \(m.entry.name)", kind: kind, range: m.guest, entry: nil)
+        }
+    }
+
+    /// The stems made unique in order: a repeated stem gets `_2`, `_3`...
+    static func unique(_ stems: [String]) -> [String] {
         var used = Set<String>()
-        units = guest.mappings.sorted { ($0.guest.base, $0.entry.name) < ($1.guest.base, $1.entry.name) }.map { m in
-            var symbol = Self.cName(m.entry.name)
-            let stem = symbol
+        return stems.map { stem in
+            var symbol = stem
             var n = 2
-            while used.contains(symbol) {
+            while !used.insert(symbol).inserted {
                 symbol = "\(stem)_\(n)"
                 n += 1
             }
-            used.insert(symbol)
-            let kind = m.entry.kind ?? m.hostRegion.map { tree[$0].kind } ?? .mmio
-            return Unit(symbol: symbol, path: "domain \(guest.domain.name) / entry \(m.entry.name)", kind: kind, range: m.guest, entry: nil)
+            return symbol
         }
     }
 
