@@ -27,37 +27,47 @@ func writeAtomically(_ data: Data, to path: String) throws {
     let exists = stat(target, &info) == 0
     let kind = info.st_mode & S_IFMT
     if exists && kind == S_IFDIR { throw ToolError("cannot write '\(path)': it is a folder") }
+    func failure(_ code: Int32) -> ToolError { ToolError("cannot write '\(path)': \(String(cString: strerror(code)))") }
     if exists && kind != S_IFREG {
         let fd = open(target, O_WRONLY)
-        guard fd >= 0 else { throw ToolError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw failure(errno) }
         defer { close(fd) }
-        try data.withUnsafeBytes { bytes in
-            var done = 0
-            while done < bytes.count {
-                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw ToolError("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-                done += n
-            }
-        }
+        if let code = writeAll(data, to: fd) { throw failure(code) }
         return
     }
-    let url = URL(fileURLWithPath: target)
-    let temp = url.deletingLastPathComponent().appendingPathComponent(
-        ".\(url.lastPathComponent).socmap-\(ProcessInfo.processInfo.processIdentifier).tmp")
-    do {
-        try data.write(to: temp)
-        if exists { chmod(temp.path, info.st_mode & 0o7777) }
-        if rename(temp.path, url.path) != 0 {
-            let code = errno
-            try? FileManager.default.removeItem(at: temp)
-            throw ToolError("cannot write '\(path)': \(String(cString: strerror(code)))")
+    // A temporary file beside the target, then a rename: POSIX calls throughout, so an error
+    // is one line with the system's reason.
+    let slash = target.lastIndex(of: "/")
+    let folder = slash.map { String(target[...$0]) } ?? ""
+    let name = slash.map { String(target[target.index(after: $0)...]) } ?? target
+    let temp = "\(folder).\(name).socmap-\(getpid()).tmp"
+    let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, exists ? info.st_mode & 0o7777 : 0o644)
+    guard fd >= 0 else { throw failure(errno) }
+    let written = writeAll(data, to: fd)
+    if exists { fchmod(fd, info.st_mode & 0o7777) }
+    if close(fd) != 0 || written != nil {
+        let code = written ?? errno
+        unlink(temp)
+        throw failure(code)
+    }
+    if rename(temp, target) != 0 {
+        let code = errno
+        unlink(temp)
+        throw failure(code)
+    }
+}
+
+/// Writes all of `data` to `fd`; the errno of a failure, else `nil`.
+private func writeAll(_ data: Data, to fd: Int32) -> Int32? {
+    data.withUnsafeBytes { bytes -> Int32? in
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? EIO : errno }
+            done += n
         }
-    } catch let error as ToolError {
-        throw error
-    } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw ToolError("cannot write '\(path)': \(error)")
+        return nil
     }
 }
 
