@@ -157,7 +157,7 @@ struct ImportCommand: ParsableCommand {
                     let imported = try DeviceTreeFiles.importMap(path: trees[index])
                     let target = targets[index]
                     if let slash = target.lastIndex(of: "/") {
-                        try FileManager.default.createDirectory(atPath: String(target[..<slash]), withIntermediateDirectories: true)
+                        try makeFolders(String(target[..<slash]))
                     }
                     try writeAtomically(Data(MapWriter.format(MapFile(map: imported.map)).utf8), to: target)
                     return (imported.warnings, nil)

@@ -71,6 +71,20 @@ private func writeAll(_ data: Data, to fd: Int32) -> Int32? {
     }
 }
 
+/// Creates `path` and the folders above it that are missing (`mkdir -p`); an error is one line
+/// with the system's reason.
+func makeFolders(_ path: String) throws {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+        prefix += part
+        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            throw ToolError("cannot create '\(prefix)': \(String(cString: strerror(errno)))")
+        }
+        guard isDirectory(prefix) else { throw ToolError("cannot create '\(path)': '\(prefix)' is not a folder") }
+        prefix += "/"
+    }
+}
+
 /// Whether `path` names a folder (following symbolic links).
 func isDirectory(_ path: String) -> Bool {
     var info = stat()

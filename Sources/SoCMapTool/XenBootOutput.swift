@@ -47,9 +47,7 @@ extension GuestCommand {
         writes.append((folder + "/qemu.args", Data(qemuArguments(boot, folder: folder).utf8)))
         writes.append((folder + "/boot.cmd", Data(ubootScript(boot).utf8)))
         if !isDirectory(folder) {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw ToolError("cannot create '\(folder)': \(error)")
-            }
+            try makeFolders(folder)
         }
         for (path, data) in writes { try writeAtomically(data, to: path) }
         for m in boot.modules {
