@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "SoCMapDeviceTree", type: .static, targets: ["SoCMapDeviceTree"]),
         .library(name: "SoCMapFile", type: .static, targets: ["SoCMapFile"]),
         .library(name: "SoCMapFDT", type: .static, targets: ["SoCMapFDT"]),
+        .library(name: "SoCMapRunning", type: .static, targets: ["SoCMapRunning"]),
         .executable(name: "socmap", targets: ["SoCMapTool"]),
     ],
     dependencies: [
@@ -35,6 +36,8 @@ let package = Package(
         .target(name: "SoCMapChecks", dependencies: ["SoCMap"], swiftSettings: strictness),
         // The device-tree value, DTS text, export, import and guest outputs.
         .target(name: "SoCMapDeviceTree", dependencies: ["SoCMap"], swiftSettings: strictness),
+        // What running systems decode: QEMU's `info mtree -f` and Linux's /proc/iomem read as maps.
+        .target(name: "SoCMapRunning", dependencies: ["SoCMap"], swiftSettings: strictness),
         // libyaml (Debian libyaml-dev).
         .systemLibrary(name: "CLibYAML", providers: [.apt(["libyaml-dev"])]),
         // Map files (YAML / JSON) with source positions, and `fmt`; the only module that imports libyaml.
@@ -47,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "SoCMapTool",
             dependencies: [
-                "SoCMap", "SoCMapViews", "SoCMapChecks", "SoCMapDeviceTree", "SoCMapFile", "SoCMapFDT",
+                "SoCMap", "SoCMapViews", "SoCMapChecks", "SoCMapDeviceTree", "SoCMapFile", "SoCMapFDT", "SoCMapRunning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictness
@@ -58,6 +61,7 @@ let package = Package(
         // Uses only the router library product.
         .testTarget(name: "SoCMapTests", dependencies: ["SoCMap", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "SoCMapViewsTests", dependencies: ["SoCMapViews", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "SoCMapRunningTests", dependencies: ["SoCMapRunning", "SoCMapViews", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "SoCMapChecksTests", dependencies: ["SoCMapChecks", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "SoCMapDeviceTreeTests", dependencies: ["SoCMapDeviceTree", "TestSupport"], swiftSettings: strictness),
         .testTarget(

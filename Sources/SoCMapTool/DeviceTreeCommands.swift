@@ -94,14 +94,22 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Read device trees (DTB or DTS) into maps, translating every address as Linux does.",
         discussion: """
+            What a running system decodes reads as a map too: QEMU's `info mtree -f` text (one region per flat \
+            range, the address space chosen with --address-space, default the first CPU's) and Linux's /proc/iomem \
+            text (one region per resource, nested as listed).
+
+
             With several device trees (or -o naming a folder), each map is written into the folder under \
             the tree's relative path with .yaml (arm/juno-r2.dtb -> DIR/arm/juno-r2.yaml), on every core; \
             warnings print per file in the order given, then a summary line.
             """
     )
 
-    @Argument(help: "Device trees: .dtb or .dts (DTS goes through dtc, and cpp when it has #include).")
+    @Argument(help: "Device trees: .dtb or .dts (DTS goes through dtc, and cpp when it has #include); or info mtree -f or /proc/iomem text.")
     var deviceTrees: [String]
+
+    @Option(name: .long, help: "For QEMU `info mtree -f` text: the address space to read (default: cpu-memory-0, else memory).")
+    var addressSpace: String?
 
     @Option(name: .shortAndLong, help: "Output map file (YAML), - for standard output, or a folder for several trees.")
     var output: String = "-"
@@ -113,7 +121,7 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         if deviceTrees.count == 1 && !isFolder(output) {
-            let imported = try DeviceTreeFiles.importMap(path: deviceTrees[0])
+            let imported = try Self.importOne(deviceTrees[0], addressSpace: addressSpace)
             for w in imported.warnings { printError(w.description) }
             let text = MapWriter.format(MapFile(map: imported.map))
             if output == "-" {
@@ -124,6 +132,13 @@ struct ImportCommand: ParsableCommand {
             return
         }
         try importMany()
+    }
+
+    /// A device tree's import, or a running system's text read as a map.
+    static func importOne(_ path: String, addressSpace: String?) throws(MapInputError) -> (map: AddressMap, warnings: [Diagnostic]) {
+        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, []) }
+        let imported = try DeviceTreeFiles.importMap(path: path)
+        return (imported.map, imported.warnings)
     }
 
     func isFolder(_ path: String) -> Bool {
@@ -149,12 +164,13 @@ struct ImportCommand: ParsableCommand {
             throw ToolError("\(inputs.map { deviceTrees[$0] }.joined(separator: " and ")) would both be written to \(target)")
         }
         let trees = deviceTrees
+        let space = addressSpace
         let tally = Mutex((done: 0, failed: 0, warned: 0))
         inInputOrder(
             trees.count,
             work: { index -> (warnings: [Diagnostic], failure: String?) in
                 do {
-                    let imported = try DeviceTreeFiles.importMap(path: trees[index])
+                    let imported = try Self.importOne(trees[index], addressSpace: space)
                     let target = targets[index]
                     if let slash = target.lastIndex(of: "/") {
                         try makeFolders(String(target[..<slash]))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SoCMap
+import SoCMapRunning
 import SoCMapViews
 
 /// `socmap diff A B`
@@ -9,7 +10,12 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare two maps or device trees as address maps: units added, removed, renamed, moved, resized, changed.",
         discussion: """
             A and B are YAML/JSON maps, DTBs or DTS in any combination. Units are matched by path, then by place and \\
-            kind; places are host-physical (Linux's rules for device trees). Exit status: 0 the same, 1 different, \\
+            kind; places are host-physical (Linux's rules for device trees).
+
+            Either may also be what a running system decodes: QEMU's `info mtree -f` text (the flat view of \\
+            --address-space, default the first CPU's) or Linux's /proc/iomem text. Then the two are compared as \\
+            decoded, names aside: every span the map's flat view decodes (the top-level resources of /proc/iomem) \\
+            against the other side's, by address and class (RAM, ROM, I/O). Exit status: 0 the same, 1 different, \\
             2 bad input.
             """
     )
@@ -23,13 +29,38 @@ struct DiffCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the changes as a JSON array.")
     var json = false
 
+    @Option(name: .long, help: "For QEMU `info mtree -f` text: the address space to read (default: cpu-memory-0, else memory).")
+    var addressSpace: String?
+
+    @Option(name: .long, help: "For a map compared with a running system: the initiator whose view to use (default: the map's first).")
+    var initiator: String?
+
     func run() throws {
-        let diff = MapDiff(ResolvedMap(try loadAnyMap(old)), ResolvedMap(try loadAnyMap(new)))
+        let a = try side(old)
+        let b = try side(new)
+        let decoded = a.running != nil || b.running != nil
+        let diff =
+            decoded
+            ? MapDiff(decoded: try spans(a), try spans(b)) : MapDiff(ResolvedMap(a.map), ResolvedMap(b.map))
         if json {
             print(diff.json.pretty)
         } else if !diff.changes.isEmpty {
-            print(diff.text(old: old, new: new), terminator: "")
+            let mark = decoded ? " (as decoded)" : ""
+            print(diff.text(old: old + mark, new: new + mark), terminator: "")
         }
         if !diff.changes.isEmpty { throw ExitCode(1) }
+    }
+
+    /// One side: a map or device tree, or a running system's text.
+    func side(_ path: String) throws -> (map: AddressMap, running: RunningSystemText?) {
+        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, running.kind) }
+        return (try loadAnyMap(path), nil)
+    }
+
+    /// What one side decodes: the top-level resources of /proc/iomem, else the flat view.
+    func spans(_ side: (map: AddressMap, running: RunningSystemText?)) throws -> [MapDiff.Unit] {
+        if side.running == .procIOMem { return MapDiff.topLevelSpans(ResolvedMap(side.map)) }
+        let view = side.running == nil ? initiator ?? side.map.defaultInitiator : nil
+        return MapDiff.decodedSpans(try Router(map: side.map, initiator: view))
     }
 }

@@ -78,10 +78,13 @@ func loadAnyMap(_ path: String) throws -> AddressMap {
     return map
 }
 
-/// Reads a map from a YAML/JSON map file or a device tree, with the device tree's import
-/// warnings.
-func loadAnyMapKeepingWarnings(_ path: String) throws(MapInputError) -> (AddressMap, [Diagnostic]) {
-    guard DeviceTreeFiles.isDeviceTree(path) else { return (try MapFile.load(path: path).map, []) }
+/// Reads a map from a YAML/JSON map file, a device tree, QEMU `info mtree -f` text or
+/// `/proc/iomem` text, with the device tree's import warnings.
+func loadAnyMapKeepingWarnings(_ path: String, addressSpace: String? = nil) throws(MapInputError) -> (AddressMap, [Diagnostic]) {
+    guard DeviceTreeFiles.isDeviceTree(path) else {
+        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, []) }
+        return (try MapFile.load(path: path).map, [])
+    }
     let imported = try DeviceTreeFiles.importMap(path: path)
     return (imported.map, imported.warnings)
 }

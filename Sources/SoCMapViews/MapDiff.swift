@@ -109,7 +109,9 @@ public struct MapDiff: Sendable {
                     func list(_ e: [AddressRange?]) -> String { e.map { $0.map { "\($0)" } ?? "not placed" }.joined(separator: " ") }
                     parts.append("reg \(list(u.entries)) -> \(list(v.entries))")
                 }
-                lines.append("~ \(u.path) \(what.joined(separator: ", ")): \(parts.joined(separator: "; "))")
+                // A decoded diff pairs spans by place, so the two sides may have other names.
+                let name = u.path == v.path ? u.path : "\(u.path) (\(v.path))"
+                lines.append("~ \(name) \(what.joined(separator: ", ")): \(parts.joined(separator: "; "))")
             }
         }
         return lines.joined(separator: "\n") + "\n"
