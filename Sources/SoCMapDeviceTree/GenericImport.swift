@@ -61,7 +61,7 @@ extension Reader {
         for child in tree.children(of: root) {
             let name = tree.name(of: child)
             if name == "socmap" || (symbolsRead && name == "__symbols__") { continue }
-            if DeviceTreeImport.describedRootNodes.contains(tree.baseName(of: child)) || name == "__symbols__" {
+            if DeviceTreeImport.describedRootNodes.contains(tree.baseName(of: child)) || name == "__symbols__" || isCluster(child) {
                 children.add(describe(child))
             } else if property(ids.deviceType, of: child)?.isString("memory") == true {
                 memory(child, cells: rootCells.pair, into: &children)
@@ -87,6 +87,7 @@ extension Reader {
             map.regions.append(region)
         }
         map.deviceTree.nodes = attachments
+        applySystemDeviceTree(&map, rootAddressCells: rootCells.address)
         return map
     }
 

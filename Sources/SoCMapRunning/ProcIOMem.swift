@@ -45,7 +45,8 @@ public struct ProcIOMem: Sendable, Equatable {
             if body.isEmpty { continue }
             let indent = line.count - body.count
             guard indent % 2 == 0, indent / 2 <= stack.count else {
-                throw Self.error("indent of \(indent) spaces: expected two per level, at most one level deeper than the line above", file, number, 1)
+                throw Self.error(
+                    "indent of \(indent) spaces: expected two per level, at most one level deeper than the line above", file, number, 1)
             }
             guard let (base, last, rest) = TextLine.hexRange(body), rest.hasPrefix(" : ") else {
                 throw Self.error("expected `start-last : name` with hex addresses", file, number, indent + 1)
@@ -55,7 +56,8 @@ public struct ProcIOMem: Sendable, Equatable {
             }
             close(to: indent / 2)
             if let parent = stack.last, !parent.range.contains(range) {
-                throw Self.error("\(range) lies outside the resource it is nested in, \(parent.range) (line \(parent.line))", file, number, indent + 1)
+                throw Self.error(
+                    "\(range) lies outside the resource it is nested in, \(parent.range) (line \(parent.line))", file, number, indent + 1)
             }
             if base != 0 || last != 0 { allZero = false }
             count += 1

@@ -78,7 +78,8 @@ public struct QEMUFlatView: Sendable, Equatable {
             let known = views.flatMap(\.spaces)
             let asked = addressSpace ?? Self.defaultAddressSpaces.joined(separator: "' or '")
             throw Self.error(
-                "no flat view of address space '\(asked)'" + suggestion(for: addressSpace ?? "", among: known, none: "the text names no address space"),
+                "no flat view of address space '\(asked)'"
+                    + suggestion(for: addressSpace ?? "", among: known, none: "the text names no address space"),
                 file, 1, 1)
         }
         for (a, b) in zip(view.ranges, view.ranges.dropFirst()) where b.range.base <= a.range.last {

@@ -17,8 +17,15 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a map as a device tree (DTB through libfdt, or DTS exactly as dtc prints it).",
-        discussion:
-            "Regions whose `when` is false under the --set switches are written with status = \"disabled\"; everything the device tree has no word for travels in the /socmap node, so import gives the map back."
+        discussion: """
+            Regions whose `when` is false under the --set switches are written with status = "disabled"; everything \
+            the device tree has no word for travels in the /socmap node, so import gives the map back.
+
+            --format sdt writes a System Device Tree (Lopper's specification) instead: the tree without socmap's \
+            annotations, plus one `cpus,cluster` node per initiator (cpus-NAME) whose `address-map` holds a \
+            quartet (cluster address, phandle, root address, size) per span of that initiator's view under the \
+            --set switches. Import reads those quartets back as initiators.
+            """
     )
 
     @OptionGroup var view: ViewOptions
@@ -30,11 +37,13 @@ struct ExportCommand: ParsableCommand {
         case dtb, dts
         case cHeader = "c-header"
         case linker, json
+        case sdt
     }
 
     @Option(
         name: .long,
-        help: "dtb, dts, c-header (constants of one view), linker (a MEMORY block of one view) or json; default: by the output's extension."
+        help:
+            "dtb, dts, c-header (constants of one view), linker (a MEMORY block of one view), json, or sdt (a System Device Tree, .dts or .dtb); default: by the output's extension."
     )
     var format: Format?
 
@@ -60,7 +69,10 @@ struct ExportCommand: ParsableCommand {
         // whose structure is broken refused. The resolved map is dropped before the tree is
         // built, so the two never take memory at once.
         let (map, setting) = try checkedExport()
-        let tree = DeviceTreeExport.tree(of: map, setting: setting)
+        let tree =
+            chosen == .sdt
+            ? DeviceTreeExport.tree(of: try SystemDeviceTree.withClusters(map, setting: setting), setting: setting, annotations: false)
+            : DeviceTreeExport.tree(of: map, setting: setting)
         let blob: [UInt8]
         do {
             // Written (and so checked) whatever the output format.
@@ -105,7 +117,8 @@ struct ImportCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Device trees: .dtb or .dts (DTS goes through dtc, and cpp when it has #include); or info mtree -f or /proc/iomem text.")
+    @Argument(
+        help: "Device trees: .dtb or .dts (DTS goes through dtc, and cpp when it has #include); or info mtree -f or /proc/iomem text.")
     var deviceTrees: [String]
 
     @Option(name: .long, help: "For QEMU `info mtree -f` text: the address space to read (default: cpu-memory-0, else memory).")

@@ -107,25 +107,8 @@ public struct MapViews: Sendable, ViewRendering {
         return lines.joined(separator: "\n")
     }
 
-    /// Segments with neighbours merged where QEMU's `flatview_simplify` would merge them:
-    /// same unit and target, touching, with contiguous offsets (reached through different
-    /// hops, which the router keeps apart for decoding).
-    public var mergedSegments: [Router.Segment] {
-        var result: [Router.Segment] = []
-        for s in router.segments {
-            if let last = result.last, last.unit == s.unit, last.entry == s.entry, last.target == s.target,
-                last.range.last &+ 1 == s.range.base,
-                last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
-            {
-                result[result.count - 1] = Router.Segment(
-                    range: last.range.span(s.range), unit: s.unit, entry: s.entry, target: s.target, offsetAtBase: last.offsetAtBase,
-                    busAddressAtBase: last.busAddressAtBase)
-            } else {
-                result.append(s)
-            }
-        }
-        return result
-    }
+    /// Segments with neighbours merged as QEMU's `flatview_simplify` merges them.
+    public var mergedSegments: [Router.Segment] { router.mergedSegments }
 
     /// A node's range in the root space for display: its placement, or for a region
     /// without one (a bus without range) the span of its placed descendants.

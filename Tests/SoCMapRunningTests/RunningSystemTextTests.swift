@@ -38,7 +38,8 @@ let monitorAnswer = """
 struct RunningSystemTextTests {
     @Test func recognisesEachKind() {
         #expect(RunningSystemText.recognise(monitorAnswer) == .qemuFlatView)
-        #expect(RunningSystemText.recognise("address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n") == .qemuTree)
+        #expect(
+            RunningSystemText.recognise("address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n") == .qemuTree)
         #expect(RunningSystemText.recognise("00000000-03ffffff : 0.flash\n40000000-7fffffff : System RAM\n") == .procIOMem)
         #expect(RunningSystemText.recognise("socmap: 1\nname: x\nregions: []\n") == nil)
     }
@@ -54,10 +55,11 @@ struct RunningSystemTextTests {
 
         let map = view.map(source: "runs/mtree.txt")
         #expect(map.name == "mtree")
-        #expect(map.regions.map(\.name) == [
-            "virt.flash0", "pl011", "virtio-mmio@a000000", "virtio-mmio@a000200", "gpex_mmio_window@10000000", "mach-virt.ram",
-            "gpex_mmio_window@8000000000",
-        ])
+        #expect(
+            map.regions.map(\.name) == [
+                "virt.flash0", "pl011", "virtio-mmio@a000000", "virtio-mmio@a000200", "gpex_mmio_window@10000000", "mach-virt.ram",
+                "gpex_mmio_window@8000000000",
+            ])
         #expect(map.regions.map(\.kind) == [.rom, .mmio, .mmio, .mmio, .mmio, .dram, .mmio])
         // The map decodes what QEMU said, line for line.
         let router = try Router(map: map)
@@ -71,13 +73,22 @@ struct RunningSystemTextTests {
                 return "accepted"
             } catch { return error.description }
         }
-        #expect(message("address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n").hasPrefix("m.txt:1:1: error: this is `info mtree`"))
-        #expect(message(monitorAnswer, space: "cpu-memory-1").contains("no flat view of address space 'cpu-memory-1'; did you mean 'cpu-memory-0'?"))
-        #expect(message("FlatView #0\n AS \"memory\", root: system\n  0000000000001000-0000000000000fff (prio 0, ram): r\n")
-            == "m.txt:3:3: error: range ends (0xfff) before it starts (0x1000) [qemu-mtree]")
-        #expect(message("FlatView #0\n AS \"memory\", root: system\n  0000000000000000-0000000000000fff (prio x, ram): r\n").hasPrefix(
-            "m.txt:3:"))
-        #expect(message("FlatView #0\n AS \"memory\", root: system\n  0000000000000000-0000000000001fff (prio 0, ram): a\n  0000000000001000-0000000000002fff (prio 0, ram): b\n").contains("a flat view is sorted and has no overlaps"))
+        #expect(
+            message("address-space: memory\n  0000000000000000-ffffffffffffffff (prio 0, i/o): system\n").hasPrefix(
+                "m.txt:1:1: error: this is `info mtree`"))
+        #expect(
+            message(monitorAnswer, space: "cpu-memory-1").contains(
+                "no flat view of address space 'cpu-memory-1'; did you mean 'cpu-memory-0'?"))
+        #expect(
+            message("FlatView #0\n AS \"memory\", root: system\n  0000000000001000-0000000000000fff (prio 0, ram): r\n")
+                == "m.txt:3:3: error: range ends (0xfff) before it starts (0x1000) [qemu-mtree]")
+        #expect(
+            message("FlatView #0\n AS \"memory\", root: system\n  0000000000000000-0000000000000fff (prio x, ram): r\n").hasPrefix(
+                "m.txt:3:"))
+        #expect(
+            message(
+                "FlatView #0\n AS \"memory\", root: system\n  0000000000000000-0000000000001fff (prio 0, ram): a\n  0000000000001000-0000000000002fff (prio 0, ram): b\n"
+            ).contains("a flat view is sorted and has no overlaps"))
         #expect(message("hello\n").contains("no `FlatView #` section"))
     }
 
@@ -135,13 +146,14 @@ struct RunningSystemTextTests {
         same.regions[1].kind = .sram
         same.regions.remove(at: 3)
         let text = MapDiff(decoded: MapDiff.decodedSpans(try Router(map: same)), MapDiff.decodedSpans(observed)).text(old: "a", new: "b")
-        #expect(text == """
-            --- a
-            +++ b
-            ~ /uart (/pl011) kind: kind sram -> mmio
-            + /virtio-mmio@a000200 (mmio) [0xa00_0200, 0xa00_03ff]
-            ~ /ram (/mach-virt.ram) resized: [0x4000_0000, 0x5fff_ffff] -> [0x4000_0000, 0x7fff_ffff]
+        #expect(
+            text == """
+                --- a
+                +++ b
+                ~ /uart (/pl011) kind: kind sram -> mmio
+                + /virtio-mmio@a000200 (mmio) [0xa00_0200, 0xa00_03ff]
+                ~ /ram (/mach-virt.ram) resized: [0x4000_0000, 0x5fff_ffff] -> [0x4000_0000, 0x7fff_ffff]
 
-            """)
+                """)
     }
 }

@@ -318,3 +318,25 @@ public struct Router: Sendable {
         }
     }
 }
+
+extension Router {
+    /// The segments with neighbours merged where QEMU's `flatview_simplify` would merge them:
+    /// same unit, entry and target, touching, with contiguous offsets (reached through
+    /// different hops, which the router keeps apart for decoding). What a flat view lists.
+    public var mergedSegments: [Segment] {
+        var result: [Segment] = []
+        for s in segments {
+            if let last = result.last, last.unit == s.unit, last.entry == s.entry, last.target == s.target,
+                last.range.last &+ 1 == s.range.base,
+                last.offsetAtBase &+ (s.range.base &- last.range.base) == s.offsetAtBase
+            {
+                result[result.count - 1] = Segment(
+                    range: last.range.span(s.range), unit: s.unit, entry: s.entry, target: s.target, offsetAtBase: last.offsetAtBase,
+                    busAddressAtBase: last.busAddressAtBase)
+            } else {
+                result.append(s)
+            }
+        }
+        return result
+    }
+}
