@@ -148,19 +148,30 @@ extension Reader {
             guard let map = tree.property("address-map", of: node) else { continue }
             let ac = Int(tree.property("#ranges-address-cells", of: node)?.u32 ?? UInt32(rootAddressCells))
             let sc = Int(tree.property("#ranges-size-cells", of: node)?.u32 ?? 1)
-            let width = ac + 1 + rootAddressCells + sc
-            guard (1...2).contains(ac), (1...2).contains(sc), map.count % (4 * width) == 0 else {
+            // The specification sizes root addresses by the root's #address-cells; Lopper reads
+            // them with #ranges-address-cells, as the trees it meets (and the specification's own
+            // examples) write them. Lopper's reading first, the specification's when only it fits.
+            let fits = { (rootCells: Int) in map.count % (4 * (ac + 1 + rootCells + sc)) == 0 }
+            guard (1...2).contains(ac), (1...2).contains(sc), let rac = fits(ac) ? ac : fits(rootAddressCells) ? rootAddressCells : nil
+            else {
                 warn(
                     "address-map",
                     "address-map is \(map.count) bytes, not a whole number of \(ac)+1+\(rootAddressCells)+\(sc)-cell quartets; the cluster sees nothing",
                     node)
                 continue
             }
+            if rac != rootAddressCells {
+                warn(
+                    "address-map",
+                    "address-map root addresses read with #ranges-address-cells (\(ac) cells), as Lopper reads them; the specification sizes them by the root's #address-cells (\(rootAddressCells))",
+                    node)
+            }
+            let width = ac + 1 + rac + sc
             for k in 0..<(map.count / (4 * width)) {
                 let i = k * width
                 guard let c = map.number(at: i, count: ac), let ph = map.cell(i + ac),
-                    let a = map.number(at: i + ac + 1, count: rootAddressCells),
-                    let size = map.number(at: i + ac + 1 + rootAddressCells, count: sc)
+                    let a = map.number(at: i + ac + 1, count: rac),
+                    let size = map.number(at: i + ac + 1 + rac, count: sc)
                 else { continue }
                 guard let target = phandleNodes[ph] else {
                     warn("address-map", "address-map quartet \(k) refers to phandle \(hex(UInt64(ph))), which no node has; left out", node)

@@ -85,4 +85,38 @@ struct SystemDeviceTreeTests {
         }
         #expect(try Self.view(blob, "hp").first == "  0000000000080000-000000003fffffff (prio 0, dram): memory@0 @0000000000080000")
     }
+
+    /// A tree whose root has two address cells but whose quartets give root addresses in
+    /// #ranges-address-cells (one), as the specification's own examples and Lopper do: read as
+    /// Lopper reads it, with a warning naming the difference; a quartet naming an unknown phandle
+    /// is left out with a warning, the rest still read.
+    @Test func lopperCellLayoutIsReadWithAWarning() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dts = folder.appendingPathComponent("lopper-cells.dts").path
+        try """
+        /dts-v1/;
+        / {
+            #address-cells = <2>;
+            #size-cells = <2>;
+            cpus { #address-cells = <1>; #size-cells = <0>; };
+            cpus-cluster-r5 {
+                compatible = "cpus,cluster";
+                #address-cells = <1>;
+                #size-cells = <0>;
+                #ranges-address-cells = <1>;
+                #ranges-size-cells = <1>;
+                address-map = <0x0 &tcm 0xffe90000 0x10000>, <0x1000 0x77 0x0 0x10>;
+            };
+            tcm: sram@ffe90000 { compatible = "mmio-sram"; reg = <0x0 0xffe90000 0x0 0x10000>; };
+        };
+        """.write(toFile: dts, atomically: true, encoding: .utf8)
+        let run = try Tool.run(["show", dts, "--flat", "--initiator", "cluster-r5"])
+        #expect(run.status == 0, "\(run.err)")
+        #expect(run.out.split(separator: "\n").dropFirst() == ["  0000000000000000-000000000000ffff (prio 0, sram): sram@ffe90000"])
+        #expect(
+            run.err.contains("/cpus-cluster-r5: address-map root addresses read with #ranges-address-cells (1 cells), as Lopper reads them")
+        )
+        #expect(run.err.contains("address-map quartet 1 refers to phandle 0x77, which no node has; left out [address-map]"))
+    }
 }
