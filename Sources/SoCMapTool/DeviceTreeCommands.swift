@@ -150,6 +150,14 @@ struct ImportCommand: ParsableCommand {
     /// A device tree's import, or a running system's text read as a map.
     static func importOne(_ path: String, addressSpace: String?) throws(MapInputError) -> (map: AddressMap, warnings: [Diagnostic]) {
         if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, []) }
+        if !DeviceTreeFiles.isDeviceTree(path) && FileManager.default.fileExists(atPath: path) {
+            throw MapInputError([
+                Diagnostic(
+                    .error, "input",
+                    "neither a device tree (no DTB magic, not .dts) nor QEMU `info mtree -f` or /proc/iomem text",
+                    at: SourceLocation(file: path, line: 0, column: 0))
+            ])
+        }
         let imported = try DeviceTreeFiles.importMap(path: path)
         return (imported.map, imported.warnings)
     }

@@ -66,5 +66,13 @@ struct RunningSystemTests {
         #expect(run.status == 2)
         #expect(run.err.hasPrefix("\(path):2:1: error: indent of 4 spaces"), "\(run.err)")
         #expect(run.err.split(separator: "\n").count == 1)
+
+        let text = folder.appendingPathComponent("notes.txt").path
+        try "hello\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let other = try Tool.run(["import", text])
+        #expect(other.status == 2)
+        #expect(
+            other.err
+                == "\(text): error: neither a device tree (no DTB magic, not .dts) nor QEMU `info mtree -f` or /proc/iomem text [input]\n")
     }
 }
