@@ -10,7 +10,8 @@ struct DiffCommand: ParsableCommand {
         abstract: "Compare two maps or device trees as address maps: units added, removed, renamed, moved, resized, changed.",
         discussion: """
             A and B are YAML/JSON maps, DTBs or DTS in any combination. Units are matched by path, then by place and \\
-            kind; places are host-physical (Linux's rules for device trees).
+            kind; places are host-physical (Linux's rules for device trees), or where one view (--initiator, --set) \\
+            places them.
 
             Either may also be what a running system decodes: QEMU's `info mtree -f` text (the flat view of \\
             --address-space, default the first CPU's) or Linux's /proc/iomem text. Then the two are compared as \\
@@ -32,16 +33,32 @@ struct DiffCommand: ParsableCommand {
     @Option(name: .long, help: "For QEMU `info mtree -f` text: the address space to read (default: cpu-memory-0, else memory).")
     var addressSpace: String?
 
-    @Option(name: .long, help: "For a map compared with a running system: the initiator whose view to use (default: the map's first).")
+    @Option(
+        name: .long,
+        help:
+            "Compare one initiator's view: units placed as that initiator sees them (not seen: not placed); against a running system, the map's view (default there: the map's first initiator)."
+    )
     var initiator: String?
+
+    @Option(
+        name: .customLong("set"), help: ArgumentHelp("Compare under a switch setting, NAME=VALUE; repeatable.", valueName: "NAME=VALUE"))
+    var settings: [String] = []
 
     func run() throws {
         let a = try side(old)
         let b = try side(new)
         let decoded = a.running != nil || b.running != nil
-        let diff =
-            decoded
-            ? MapDiff(decoded: try spans(a), try spans(b)) : MapDiff(ResolvedMap(a.map), ResolvedMap(b.map))
+        let switches = try parseSwitchSettings(settings)
+        let diff: MapDiff
+        if decoded {
+            diff = MapDiff(decoded: try spans(a, switches), try spans(b, switches))
+        } else if initiator != nil || !switches.isEmpty {
+            diff = MapDiff(
+                try Router(map: a.map, initiator: initiator, switches: switches),
+                try Router(map: b.map, initiator: initiator, switches: switches))
+        } else {
+            diff = MapDiff(ResolvedMap(a.map), ResolvedMap(b.map))
+        }
         if json {
             print(diff.json.pretty)
         } else if !diff.changes.isEmpty {
@@ -58,9 +75,9 @@ struct DiffCommand: ParsableCommand {
     }
 
     /// What one side decodes: the top-level resources of /proc/iomem, else the flat view.
-    func spans(_ side: (map: AddressMap, running: RunningSystemText?)) throws -> [MapDiff.Unit] {
+    func spans(_ side: (map: AddressMap, running: RunningSystemText?), _ switches: [String: String]) throws -> [MapDiff.Unit] {
         if side.running == .procIOMem { return MapDiff.topLevelSpans(ResolvedMap(side.map)) }
-        let view = side.running == nil ? initiator ?? side.map.defaultInitiator : nil
-        return MapDiff.decodedSpans(try Router(map: side.map, initiator: view))
+        guard side.running == nil else { return MapDiff.decodedSpans(try Router(map: side.map)) }
+        return MapDiff.decodedSpans(try Router(map: side.map, initiator: initiator ?? side.map.defaultInitiator, switches: switches))
     }
 }

@@ -31,23 +31,39 @@ public struct MapDiff: Sendable {
 
     /// Every region of `map` with its place.
     public static func units(_ map: ResolvedMap) -> [Unit] {
-        map.tree.nodes.map { n in
+        units(map.tree, placement: map.placement(of:), entries: map.entryPlacements(of:))
+    }
+
+    /// Every region of a view with where the view places it (`nil`: not seen by the view's
+    /// initiator, or switched off by its setting).
+    public static func units(in router: Router) -> [Unit] {
+        units(router.tree, placement: router.placement(of:), entries: router.entryPlacements(of:))
+    }
+
+    static func units(
+        _ tree: RegionTree, placement: (RegionID) -> AddressRange?, entries placements: (RegionID) -> [AddressRange?]
+    ) -> [Unit] {
+        tree.nodes.map { n in
             var windows: String?
             if case .windows(let w) = n.region.translation {
                 windows = w.map { "\($0.childRange)->\(hex($0.parentRange.base))" }.joined(separator: " ")
             }
-            let disabled = n.region.disabled || map.tree.ancestors(of: n.id).contains { map.tree[$0].region.disabled }
-            let entries = n.region.entries.count > 1 ? map.entryPlacements(of: n.id) : []
+            let disabled = n.region.disabled || tree.ancestors(of: n.id).contains { tree[$0].region.disabled }
+            let entries = n.region.entries.count > 1 ? placements(n.id) : []
             return Unit(
-                path: n.path, kind: n.kind, range: map.placement(of: n.id) ?? entries.compactMap { $0 }.first, disabled: disabled,
+                path: n.path, kind: n.kind, range: placement(n.id) ?? entries.compactMap { $0 }.first, disabled: disabled,
                 windows: windows, entries: entries)
         }
     }
 
-    /// The differences from `old` to `new`.
-    public init(_ old: ResolvedMap, _ new: ResolvedMap) {
-        let a = Self.units(old)
-        let b = Self.units(new)
+    /// The differences from `old` to `new`, every region at its place in the root space.
+    public init(_ old: ResolvedMap, _ new: ResolvedMap) { self.init(units: Self.units(old), Self.units(new)) }
+
+    /// The differences between two views (an initiator and a switch setting on each side).
+    public init(_ old: Router, _ new: Router) { self.init(units: Self.units(in: old), Self.units(in: new)) }
+
+    /// The differences between two lists of units: matched by path, then by place and kind.
+    public init(units a: [Unit], _ b: [Unit]) {
         let byPath = Dictionary(b.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [Change] = []
         var matched = Set<String>()

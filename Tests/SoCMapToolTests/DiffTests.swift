@@ -95,4 +95,25 @@ struct DiffTests {
         #expect(
             other.out.contains("~ /memory@40000000 resized: [0x4000_0000, 0x7fff_ffff] -> [0x4000_0000, 0x1_3fff_ffff]"), "\(other.out)")
     }
+
+    /// `--initiator`/`--set` compare one view: a change only the HP ports see is no change for
+    /// the CPU; the same map under two OCM settings differs for nobody (both sides take the
+    /// setting); an unknown initiator is bad input.
+    @Test func oneViewOnly() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let edited = folder.appendingPathComponent("zynq.yaml").path
+        let text = try String(contentsOfFile: "maps/zynq-7000.yaml", encoding: .utf8)
+        let narrower = text.replacingOccurrences(of: "base: 0x8_0000\n    size: 512K", with: "base: 0x8_0000\n    size: 256K")
+        #expect(narrower != text)
+        try narrower.write(toFile: edited, atomically: true, encoding: .utf8)
+        let line = "~ /ddr-masters-low resized: [0x8_0000, 0xf_ffff] -> [0x8_0000, 0xb_ffff]"
+        #expect(try Tool.run(["diff", "maps/zynq-7000.yaml", edited]).out.contains(line))
+        #expect(try Tool.run(["diff", "maps/zynq-7000.yaml", edited, "--initiator", "hp"]).out.contains(line))
+        let cpu = try Tool.run(["diff", "maps/zynq-7000.yaml", edited, "--initiator", "cpu"])
+        #expect(cpu.status == 0 && cpu.out.isEmpty, "\(cpu.out)")
+        #expect(try Tool.run(["diff", "maps/zynq-7000.yaml", "maps/zynq-7000.yaml", "--set", "ocm0=low"]).status == 0)
+        let unknown = try Tool.run(["diff", "maps/zynq-7000.yaml", edited, "--initiator", "dma"])
+        #expect(unknown.status == 2 && unknown.err.contains("unknown initiator 'dma'"), "\(unknown.err)")
+    }
 }
