@@ -21,10 +21,23 @@ public enum SystemDeviceTree {
     /// One quartet: the cluster sees `size` bytes at `clusterAddress`, which are the resource
     /// of `node` (a map path) at `rootAddress`.
     public struct Quartet: Hashable, Sendable {
+        /// Where the cluster sees the resource.
         public var clusterAddress: UInt64
+        /// The map path of the node holding it.
         public var node: String
+        /// Where the node's resource lies (root space; an indirect bus's own addresses for a
+        /// node on one).
         public var rootAddress: UInt64
+        /// How many bytes the cluster sees.
         public var size: UInt64
+
+        /// Creates a quartet.
+        public init(clusterAddress: UInt64, node: String, rootAddress: UInt64, size: UInt64) {
+            self.clusterAddress = clusterAddress
+            self.node = node
+            self.rootAddress = rootAddress
+            self.size = size
+        }
     }
 
     /// The quartets of one view: a span of its flat view each, reserved holes left out, spans

@@ -5,7 +5,12 @@ extension MapDiff {
     /// anything else (registers, PCIe windows, PL apertures). A QEMU flat view or `/proc/iomem`
     /// says no more than that.
     public enum DecodeClass: String, Sendable {
-        case ram, rom, io
+        /// Memory that reads back what was written (DRAM, OCM, TCM).
+        case ram
+        /// Read-only memory (boot ROM, flash in ROM mode).
+        case rom
+        /// Anything with behaviour of its own: registers, PCIe windows, PL apertures.
+        case io
     }
 
     /// The class of a region kind: `dram` and `sram` are RAM, `rom` ROM, the rest I/O.
