@@ -186,22 +186,25 @@ struct ImportCommand: ParsableCommand {
         }
         let trees = deviceTrees
         let space = addressSpace
-        let tally = Mutex((done: 0, failed: 0, warned: 0))
+        let tally = Mutex((done: 0, unreadable: 0, unwritten: 0, warned: 0))
         inInputOrder(
             trees.count,
-            work: { index -> (warnings: [Diagnostic], failure: String?) in
+            work: { index -> (warnings: [Diagnostic], failure: String?, input: Bool) in
+                let imported: (map: AddressMap, warnings: [Diagnostic])
+                do throws(MapInputError) {
+                    imported = try Self.importOne(trees[index], addressSpace: space)
+                } catch {
+                    return ([], error.description, true)
+                }
                 do {
-                    let imported = try Self.importOne(trees[index], addressSpace: space)
                     let target = targets[index]
                     if let slash = target.lastIndex(of: "/") {
                         try makeFolders(String(target[..<slash]))
                     }
                     try writeAtomically(Data(MapWriter.format(MapFile(map: imported.map)).utf8), to: target)
-                    return (imported.warnings, nil)
-                } catch let error as MapInputError {
-                    return ([], error.description)
+                    return (imported.warnings, nil, false)
                 } catch {
-                    return ([], "\(error)")
+                    return (imported.warnings, "\(error)", false)
                 }
             },
             report: { _, result in
@@ -209,12 +212,18 @@ struct ImportCommand: ParsableCommand {
                 if let failure = result.failure { printError(failure) }
                 tally.withLock { t in
                     t.done += 1
-                    if result.failure != nil { t.failed += 1 } else if !result.warnings.isEmpty { t.warned += 1 }
+                    if result.failure != nil {
+                        if result.input { t.unreadable += 1 } else { t.unwritten += 1 }
+                    } else if !result.warnings.isEmpty {
+                        t.warned += 1
+                    }
                 }
             })
         let t = tally.withLock { $0 }
+        let failed = t.unreadable + t.unwritten
         print(
-            "imported \(t.done - t.failed) of \(t.done) device trees into \(output) (\(t.warned) with warnings, \(t.failed) unreadable)")
-        if t.failed > 0 { throw ExitCode(2) }
+            "imported \(t.done - failed) of \(t.done) device trees into \(output) (\(t.warned) with warnings, \(t.unreadable) unreadable"
+                + (t.unwritten > 0 ? ", \(t.unwritten) not written)" : ")"))
+        if failed > 0 { throw ExitCode(2) }
     }
 }

@@ -348,6 +348,12 @@ struct CLITests {
         let partly = try Tool.run(["import", "missing.dtb", trees[1], "-o", folder.path + "/again"])
         #expect(partly.status == 2 && partly.err.contains("missing.dtb") && partly.out.contains("imported 1 of 2"))
         #expect(FileManager.default.fileExists(atPath: folder.path + "/again/" + trees[1].replacingOccurrences(of: ".dtb", with: ".yaml")))
+        // A map that cannot be written (a folder stands where it goes) is counted as such.
+        let blocked = folder.path + "/blocked/" + trees[0].replacingOccurrences(of: ".dtb", with: ".yaml")
+        try FileManager.default.createDirectory(atPath: blocked, withIntermediateDirectories: true)
+        let unwritten = try Tool.run(["import"] + trees + ["-o", folder.path + "/blocked"])
+        #expect(unwritten.status == 2 && unwritten.err == "error: cannot write '\(blocked)': it is a folder\n", "\(unwritten.err)")
+        #expect(unwritten.out.hasSuffix("(0 with warnings, 0 unreadable, 1 not written)\n"), "\(unwritten.out)")
     }
 
     /// `guest --xen-boot` refuses, with a located error and exit 1 and writing nothing, a domain
