@@ -90,9 +90,9 @@ public enum DeviceTreeFiles {
                 + ["-o", "-", "-"], input: source)
         guard dtc.status == 0 else {
             let message =
-                dtc.status == 127
+                dtc.status == 127 && firstLine(dtc.err).hasSuffix("not found on PATH")
                 ? "dtc is not installed (Debian: device-tree-compiler)"
-                : "dtc: \(firstLine(dtc.err).replacing("<stdin>", with: path))"
+                : dtc.status == 127 ? firstLine(dtc.err) : "dtc: \(firstLine(dtc.err).replacing("<stdin>", with: path))"
             throw MapInputError([Diagnostic(.error, "dts", message, at: location)])
         }
         return Array(dtc.out)

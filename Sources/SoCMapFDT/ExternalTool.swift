@@ -17,21 +17,19 @@ enum ExternalTool {
     /// Standard input, output and error go through temporary files, so no pipe can fill up and
     /// stall the child whatever the sizes.
     static func run(_ tool: String, _ arguments: [String], input: Data?) -> (status: Int32, out: Data, err: Data) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "socmap-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            return (127, Data(), Data("cannot create a temporary folder: \(error)".utf8))
+        // mkdtemp and write(2), so a failure is the system's one-line reason.
+        let tmp = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((tmp + "/socmap-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            return (127, Data(), Data("cannot create a temporary folder in \(tmp): \(String(cString: strerror(errno)))".utf8))
         }
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let inPath = folder.appendingPathComponent("in").path
-        let outPath = folder.appendingPathComponent("out").path
-        let errPath = folder.appendingPathComponent("err").path
-        do {
-            try (input ?? Data()).write(to: URL(fileURLWithPath: inPath))
-        } catch {
-            return (127, Data(), Data("cannot write the input of \(tool): \(error)".utf8))
+        let folder = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let inPath = folder + "/in"
+        let outPath = folder + "/out"
+        let errPath = folder + "/err"
+        if let input, let failure = writeFile(inPath, input) {
+            return (127, Data(), Data("cannot write the input of \(tool): \(failure)".utf8))
         }
         let status = spawnAndWait(
             tool, arguments, stdin: input == nil ? "/dev/null" : inPath, stdout: outPath, stderr: errPath)
@@ -39,6 +37,27 @@ enum ExternalTool {
         let out = FileManager.default.contents(atPath: outPath) ?? Data()
         let err = FileManager.default.contents(atPath: errPath) ?? Data()
         return (status.code, out, err)
+    }
+
+    /// Writes `data` to a new file at `path`; the system's reason when it cannot.
+    private static func writeFile(_ path: String, _ data: Data) -> String? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        var failure: String?
+        data.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                done += n
+            }
+        }
+        return failure
     }
 
     /// Spawns `tool` with its standard streams opened on the given files and waits for it.
