@@ -84,6 +84,19 @@ public enum SystemDeviceTree {
             for i in regions.indices { dropAliases(&regions[i].children) }
         }
         dropAliases(&copy.regions)
+        // A bus no initiator sees in place (reached only through aliases, like the Zynq-7000's
+        // OCM) is what the specification calls an indirect bus: its children keep their bus
+        // addresses, which the quartets give, and no cluster sees it by default.
+        func markIndirect(_ regions: inout [Region]) {
+            for i in regions.indices {
+                if regions[i].kind == .bus, regions[i].seenBy == [], regions[i].translation == .identity {
+                    regions[i].compatible = ["indirect-bus"]
+                    regions[i].translation = .none
+                }
+                markIndirect(&regions[i].children)
+            }
+        }
+        markIndirect(&copy.regions)
         let views: [(name: String, initiator: String?)] =
             map.initiators.isEmpty ? [("all", nil)] : map.initiators.map { ($0.name, $0.name) }
         for view in views {

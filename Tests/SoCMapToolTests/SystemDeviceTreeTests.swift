@@ -92,6 +92,13 @@ struct SystemDeviceTreeTests {
         }
     }
 
+    /// The Zynq-7000's System Device Tree is committed as an example and kept in step here.
+    @Test func zynqExampleIsCurrent() throws {
+        let sdt = try Tool.run(["export", "maps/zynq-7000.yaml", "--format", "sdt", "-o", "-"])
+        #expect(sdt.status == 0 && sdt.out.contains("cpus-hp {"), "\(sdt.err)")
+        try Tool.golden("../../../docs/examples/zynq-7000-sdt.dts", sdt.out)
+    }
+
     /// A tree whose root has two address cells but whose quartets give root addresses in
     /// #ranges-address-cells (one), as the specification's own examples and Lopper do: read as
     /// Lopper reads it, with a warning naming the difference; a quartet naming an unknown phandle
