@@ -4,6 +4,32 @@ import Testing
 
 /// QEMU's monitor, asked for `info mtree -f` on a machine that never runs (`-S`).
 enum QEMUMonitor {
+    /// The monitor's `info mtree -f` answer for `qemu` `-M machine`.
+    static func flatView(qemu: String, machine: String) throws -> String {
+        let run = try ProcessRunner.run(
+            "timeout", ["60", qemu, "-M", machine, "-S", "-nographic", "-monitor", "stdio", "-serial", "none"],
+            input: Array("info mtree -f\nquit\n".utf8))
+        #expect(run.status == 0, "\(qemu) -M \(machine) failed: \(run.err)")
+        return run.out
+    }
+
+    /// The ranges (`start-last`) of the flat view that `space` is in, read independently of
+    /// socmap's reader: section by section, the way the text is laid out.
+    static func ranges(of space: String, in text: String) -> [String] {
+        var sections: [(spaces: [String], ranges: [String])] = []
+        for raw in text.replacingOccurrences(of: "\r", with: "").split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if raw.hasPrefix("FlatView #") {
+                sections.append(([], []))
+            } else if !sections.isEmpty, line.hasPrefix("AS \""), let end = line.dropFirst(4).firstIndex(of: "\"") {
+                sections[sections.count - 1].spaces.append(String(line.dropFirst(4)[..<end]))
+            } else if !sections.isEmpty, line.contains(" (prio "), let first = line.first, first.isHexDigit {
+                sections[sections.count - 1].ranges.append(String(line.split(separator: " ")[0]))
+            }
+        }
+        return sections.first { $0.spaces.contains(space) }?.ranges ?? []
+    }
+
     /// The monitor's answer for `-M virt -cpu cortex-a57 -m memory`, the line-editing echo and
     /// all, as a user would save it.
     static func flatView(memory: String) throws -> String {
@@ -54,6 +80,33 @@ struct RunningSystemTests {
             ])
         let version = answer.split(separator: "\n").first.map { $0.split(separator: " ").prefix(2).joined(separator: " ") } ?? "QEMU"
         print("mtree: maps/qemu-virt.yaml decodes as \(version)'s cpu-memory-0 flat view does (\(cpuLines) ranges, no difference)")
+    }
+
+    /// Real flat views of other machines read back exactly: the map `import` makes of each
+    /// decodes, range for range, what QEMU printed for the chosen address space (the secure
+    /// world's too, where the machine has one).
+    @Test(
+        .requires("qemu-system-aarch64", package: "qemu-system-arm"),
+        arguments: [
+            ("qemu-system-aarch64", "raspi3b", "cpu-memory-0"), ("qemu-system-aarch64", "xlnx-zcu102", "cpu-memory-0"),
+            ("qemu-system-aarch64", "virt,secure=on,virtualization=on", "cpu-memory-0"),
+            ("qemu-system-aarch64", "virt,secure=on,virtualization=on", "cpu-secure-memory-0"),
+            ("qemu-system-arm", "xilinx-zynq-a9", "cpu-memory-0"), ("qemu-system-arm", "vexpress-a9", "cpu-memory-0"),
+        ])
+    func otherMachinesReadBackExactly(qemu: String, machine: String, space: String) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let answer = try QEMUMonitor.flatView(qemu: qemu, machine: machine)
+        let expected = QEMUMonitor.ranges(of: space, in: answer)
+        #expect(expected.count > 10, "\(answer.prefix(400))")
+        let text = folder.appendingPathComponent("mtree.txt").path
+        let yaml = folder.appendingPathComponent("machine.yaml").path
+        try answer.write(toFile: text, atomically: true, encoding: .utf8)
+        let imported = try Tool.run(["import", text, "--address-space", space, "-o", yaml])
+        #expect(imported.status == 0 && imported.err.isEmpty, "\(imported.err)")
+        let shown = try Tool.run(["show", yaml, "--flat"])
+        #expect(shown.out.split(separator: "\n").dropFirst().map { String($0.split(separator: " ")[0]) } == expected)
+        #expect(try Tool.run(["diff", text, yaml, "--address-space", space]).status == 0)
     }
 
     /// Input errors name the file, line and column.
