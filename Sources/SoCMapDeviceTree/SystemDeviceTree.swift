@@ -229,6 +229,12 @@ extension Reader {
     /// of a unit, a unit on an `indirect-bus`) becomes an alias seen by that cluster only.
     /// Nothing changes for a tree without any `address-map`.
     mutating func applySystemDeviceTree(_ map: inout AddressMap, rootAddressCells: Int) {
+        // Most trees have no cluster at all: nothing is resolved for them.
+        guard
+            tree.children(of: tree.root).contains(where: { node in
+                (isCluster(node) || tree.name(of: node) == "cpus") && tree.property("address-map", of: node) != nil
+            })
+        else { return }
         let native = ResolvedMap(map)
         let paths = Set(native.tree.nodes.map(\.path))
         let clusters = clusters(rootAddressCells: rootAddressCells, regionPaths: paths)
