@@ -49,6 +49,10 @@ struct DiffTests {
             { $0.replacingOccurrences(of: "base: 0x1000_1000, size: 4K}", with: "base: 0x1000_1000, size: 4K, status: disabled}") },
             "~ /gpio status: disabled", "changed"
         ),
+        (
+            "window-size", { $0.replacingOccurrences(of: "parent: 0x2000_0000, size: 1M}", with: "parent: 0x2000_0000, size: 512K}") },
+            "~ /apb windows: windows [0x0, 0xf_ffff]->0x2000_0000 -> [0x0, 0x7_ffff]->0x2000_0000", "changed"
+        ),
     ]
 
     @Test func exactlyTheChangedUnits() throws {
