@@ -100,8 +100,7 @@ public enum SystemDeviceTree {
         let views: [(name: String, initiator: String?)] =
             map.initiators.isEmpty ? [("all", nil)] : map.initiators.map { ($0.name, $0.name) }
         for view in views {
-            let router = try Router(
-                map: map, initiator: view.initiator, switches: Dictionary(uniqueKeysWithValues: setting.pairs.map { ($0.name, $0.value) }))
+            let router = try Router(resolved, initiator: view.initiator, setting: setting)
             var cellsOut: [Region.Property.Cell] = []
             for q in quartets(of: router, resolved: resolved) {
                 cellsOut += number(q.clusterAddress, cells: cells)
@@ -162,12 +161,15 @@ extension Reader {
         tree.property("compatible", of: node)?.strings?.contains("cpus,cluster") == true
     }
 
+    /// The default cluster, `/cpus`.
+    func isDefaultCluster(_ node: DeviceTree.NodeID) -> Bool { tree.name(of: node) == "cpus" }
+
     /// Reads each cluster's `address-map` (quartets sized by its `#ranges-address-cells` and
     /// `#ranges-size-cells`, root addresses by the root's `#address-cells`); a quartet whose
-    /// phandle names no region, or a value of the wrong length, is a warning and left out.
-    mutating func clusters(rootAddressCells: Int, regionPaths: Set<String>) -> [Cluster] {
+    /// phandle no node has, of size 0, or a value of the wrong length is a warning and left out.
+    mutating func clusters(rootAddressCells: Int) -> [Cluster] {
         var result: [Cluster] = []
-        for node in tree.children(of: tree.root) where isCluster(node) || tree.name(of: node) == "cpus" {
+        for node in tree.children(of: tree.root) where isCluster(node) || isDefaultCluster(node) {
             let name = SystemDeviceTree.initiatorName(ofCluster: tree.name(of: node))
             var cluster = Cluster(initiator: name, node: node, quartets: [])
             defer { result.append(cluster) }
@@ -203,16 +205,6 @@ extension Reader {
                     warn("address-map", "address-map quartet \(k) refers to phandle \(hex(UInt64(ph))), which no node has; left out", node)
                     continue
                 }
-                guard regionPaths.contains(tree.path(of: target)) else {
-                    // An empty bus (a PL aperture with nothing configured behind it) is a fine
-                    // target that shows nothing; a node with registers of its own should be there.
-                    if tree.property("reg", of: target) != nil {
-                        warn(
-                            "address-map",
-                            "address-map quartet \(k) refers to \(tree.path(of: target)), which was not read as a unit; left out", node)
-                    }
-                    continue
-                }
                 guard size > 0 else {
                     warn("address-map", "address-map quartet \(k) has size 0; left out", node)
                     continue
@@ -229,24 +221,32 @@ extension Reader {
     /// of a unit, a unit on an `indirect-bus`) becomes an alias seen by that cluster only.
     /// Nothing changes for a tree without any `address-map`.
     mutating func applySystemDeviceTree(_ map: inout AddressMap, rootAddressCells: Int) {
-        // Most trees have no cluster at all: nothing is resolved for them.
-        guard
-            tree.children(of: tree.root).contains(where: { node in
-                (isCluster(node) || tree.name(of: node) == "cpus") && tree.property("address-map", of: node) != nil
-            })
-        else { return }
-        let native = ResolvedMap(map)
-        let paths = Set(native.tree.nodes.map(\.path))
-        let clusters = clusters(rootAddressCells: rootAddressCells, regionPaths: paths)
+        // Most trees have no cluster with an address-map: nothing is resolved for them.
+        var clusters = clusters(rootAddressCells: rootAddressCells)
         guard clusters.contains(where: { !$0.quartets.isEmpty }) else { return }
-        guard let router = try? Router(map: map) else { return }
+        let native = ResolvedMap(map)
+        guard let router = try? Router(native) else { return }
+        // A quartet naming a node that is no region: an empty bus (a PL aperture with nothing
+        // configured behind it) is a fine target that shows nothing; a node with registers of
+        // its own should have been read as a unit.
+        for c in clusters.indices {
+            var kept: [SystemDeviceTree.Quartet] = []
+            for q in clusters[c].quartets {
+                if native.tree.resolve(q.node) != nil {
+                    kept.append(q)
+                } else if let target = tree.node(at: q.node), tree.property("reg", of: target) != nil {
+                    warn("address-map", "address-map refers to \(q.node), which was not read as a unit; left out", clusters[c].node)
+                }
+            }
+            clusters[c].quartets = kept
+        }
         // Where each unit decodes natively, by path.
         var spans: [String: [AddressRange]] = [:]
         for s in router.mergedSegments { spans[native.tree[s.unit].path, default: []].append(s.range) }
-        let hasDefault = clusters.contains { tree.name(of: $0.node) == "cpus" }
+        let hasDefault = clusters.contains { isDefaultCluster($0.node) }
         var seen: [String: [String]] = [:]
         var aliases: [Region] = []
-        for cluster in clusters where tree.name(of: cluster.node) != "cpus" || !cluster.quartets.isEmpty {
+        for cluster in clusters where !isDefaultCluster(cluster.node) || !cluster.quartets.isEmpty {
             var covered: [String: [AddressRange]] = [:]
             for (k, q) in cluster.quartets.enumerated() {
                 guard let window = AddressRange(base: q.rootAddress, size: q.size) else {
@@ -254,13 +254,7 @@ extension Reader {
                     continue
                 }
                 guard let ref = native.tree.resolve(q.node) else { continue }
-                var units = [ref]
-                var next = 0
-                while next < units.count {
-                    units += native.tree[units[next]].children
-                    next += 1
-                }
-                for u in units {
+                for u in native.tree.subtree(ref) {
                     let node = native.tree[u]
                     if let placed = spans[node.path] {
                         for span in placed {
@@ -310,7 +304,7 @@ extension Reader {
             a.name += "-\(i)"
             map.regions.append(a)
         }
-        map.initiators = clusters.filter { tree.name(of: $0.node) != "cpus" || hasDefault }.map {
+        map.initiators = clusters.map {
             Initiator(name: $0.initiator, doc: "System Device Tree cluster \(tree.path(of: $0.node))")
         }
     }

@@ -43,21 +43,9 @@ enum ExternalTool {
     private static func writeFile(_ path: String, _ data: Data) -> String? {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        var failure: String?
-        data.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
-                }
-                done += n
-            }
-        }
-        return failure
+        let failure = writeAll(data, to: fd)
+        close(fd)
+        return failure.map { String(cString: strerror($0)) }
     }
 
     /// Spawns `tool` with its standard streams opened on the given files and waits for it.
@@ -88,4 +76,20 @@ enum ExternalTool {
         let signal = status & 0x7F
         return (signal == 0 ? (status >> 8) & 0xFF : 128 + signal, nil)
     }
+}
+
+/// Writes all of `data` to `fd`, retrying after signals; the errno of a failure, else `nil`.
+/// (Shared with the tool's atomic output files.)
+package func writeAll(_ data: some Collection<UInt8>, to fd: Int32) -> Int32? {
+    func writeBuffer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+        var done = 0
+        while done < bytes.count {
+            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return n == 0 ? EIO : errno }
+            done += n
+        }
+        return nil
+    }
+    return data.withContiguousStorageIfAvailable(writeBuffer) ?? Array(data).withUnsafeBufferPointer(writeBuffer)
 }

@@ -72,21 +72,20 @@ public struct ProcIOMem: Sendable, Equatable {
     }
 
     static func error(_ message: String, _ file: String, _ line: Int, _ column: Int) -> MapInputError {
-        MapInputError([Diagnostic(.error, "proc-iomem", message, at: SourceLocation(file: file, line: line, column: column))])
+        TextLine.error("proc-iomem", message, file, line, column)
     }
 
     /// The region kind of a resource: `System RAM` (and what Linux claims inside it) is
     /// `dram`, a top-level `Reserved`/`reserved` range `reserved`, anything else `mmio`.
     static func kind(of resource: Resource, inside parent: RegionKind?) -> RegionKind {
-        if let parent, parent == .dram { return .dram }
-        if resource.name == "System RAM" { return .dram }
+        if parent == .dram || resource.name == "System RAM" { return .dram }
         if parent == nil && resource.name.lowercased() == "reserved" { return .reserved }
         return .mmio
     }
 
-    /// The resources as a map: one region per resource, nested as in the file, named after
-    /// the resource (the map after the file; characters outside the node-name alphabet become `-`; repeated names get
-    /// `@base`), Linux's own name in the notes.
+    /// The resources as a map named after the file: one region per resource, nested as in the
+    /// file, named after the resource (characters outside the node-name alphabet become `-`,
+    /// repeated names get `@base`), Linux's own name in its notes.
     public func map(source: String) -> AddressMap {
         let name = TextLine.mapName(for: source)
         func regions(_ list: [Resource], parent: RegionKind?) -> [Region] {

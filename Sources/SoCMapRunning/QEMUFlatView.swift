@@ -119,7 +119,7 @@ public struct QEMUFlatView: Sendable, Equatable {
     }
 
     static func error(_ message: String, _ file: String, _ line: Int, _ column: Int) -> MapInputError {
-        MapInputError([Diagnostic(.error, "qemu-mtree", message, at: SourceLocation(file: file, line: line, column: column))])
+        TextLine.error("qemu-mtree", message, file, line, column)
     }
 
     /// The region kind a QEMU type word stands for: RAM is `dram`, ROM and ROM devices in

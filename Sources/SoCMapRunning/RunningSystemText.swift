@@ -41,6 +41,11 @@ enum TextLine {
         return body
     }
 
+    /// An input error at `file:line:col` with the reader's check id.
+    static func error(_ checkID: String, _ message: String, _ file: String, _ line: Int, _ column: Int) -> MapInputError {
+        MapInputError([Diagnostic(.error, checkID, message, at: SourceLocation(file: file, line: line, column: column))])
+    }
+
     /// `start-last` in hex at the start of `text` (no `0x`), with what follows it.
     static func hexRange(_ text: Substring) -> (base: UInt64, last: UInt64, rest: Substring)? {
         guard let dash = text.firstIndex(of: "-") else { return nil }

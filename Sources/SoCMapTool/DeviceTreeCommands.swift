@@ -147,19 +147,11 @@ struct ImportCommand: ParsableCommand {
         try importMany()
     }
 
-    /// A device tree's import, or a running system's text read as a map.
+    /// A device tree's import, or a running system's text read as a map (a map file is not
+    /// something to import).
     static func importOne(_ path: String, addressSpace: String?) throws(MapInputError) -> (map: AddressMap, warnings: [Diagnostic]) {
-        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, []) }
-        if !DeviceTreeFiles.isDeviceTree(path) && FileManager.default.fileExists(atPath: path) {
-            throw MapInputError([
-                Diagnostic(
-                    .error, "input",
-                    "neither a device tree (no DTB magic, not .dts) nor QEMU `info mtree -f` or /proc/iomem text",
-                    at: SourceLocation(file: path, line: 0, column: 0))
-            ])
-        }
-        let imported = try DeviceTreeFiles.importMap(path: path)
-        return (imported.map, imported.warnings)
+        let input = try readInput(path, addressSpace: addressSpace, mapFiles: false)
+        return (input.map, input.warnings)
     }
 
     func isFolder(_ path: String) -> Bool {

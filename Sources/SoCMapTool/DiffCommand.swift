@@ -70,8 +70,9 @@ struct DiffCommand: ParsableCommand {
 
     /// One side: a map or device tree, or a running system's text.
     func side(_ path: String) throws -> (map: AddressMap, running: RunningSystemText?) {
-        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, running.kind) }
-        return (try loadAnyMap(path), nil)
+        let input = try readInput(path, addressSpace: addressSpace)
+        for w in input.warnings { printError(w.description) }
+        return (input.map, input.running)
     }
 
     /// What one side decodes: the top-level resources of /proc/iomem, else the flat view.

@@ -1,3 +1,5 @@
+import SoCMapFDT
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -54,20 +56,6 @@ func writeAtomically(_ data: Data, to path: String) throws {
         let code = errno
         unlink(temp)
         throw failure(code)
-    }
-}
-
-/// Writes all of `data` to `fd`; the errno of a failure, else `nil`.
-private func writeAll(_ data: Data, to fd: Int32) -> Int32? {
-    data.withUnsafeBytes { bytes -> Int32? in
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return n == 0 ? EIO : errno }
-            done += n
-        }
-        return nil
     }
 }
 

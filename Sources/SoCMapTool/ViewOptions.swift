@@ -80,13 +80,9 @@ func loadAnyMap(_ path: String) throws -> AddressMap {
 
 /// Reads a map from a YAML/JSON map file, a device tree, QEMU `info mtree -f` text or
 /// `/proc/iomem` text, with the device tree's import warnings.
-func loadAnyMapKeepingWarnings(_ path: String, addressSpace: String? = nil) throws(MapInputError) -> (AddressMap, [Diagnostic]) {
-    guard DeviceTreeFiles.isDeviceTree(path) else {
-        if let running = try readRunningSystem(path, addressSpace: addressSpace) { return (running.map, []) }
-        return (try MapFile.load(path: path).map, [])
-    }
-    let imported = try DeviceTreeFiles.importMap(path: path)
-    return (imported.map, imported.warnings)
+func loadAnyMapKeepingWarnings(_ path: String) throws(MapInputError) -> (AddressMap, [Diagnostic]) {
+    let input = try readInput(path)
+    return (input.map, input.warnings)
 }
 
 /// Parses an address argument or fails with a one-line usage error.
