@@ -154,6 +154,9 @@ extension Reader {
         var initiator: String
         var node: DeviceTree.NodeID
         var quartets: [SystemDeviceTree.Quartet]
+        /// Whether the node has an `address-map` at all (one that reads as nothing still makes
+        /// the tree a System Device Tree, and the cluster one that sees nothing).
+        var hasAddressMap = false
     }
 
     /// The `cpus,cluster` nodes under the root, and `/cpus` (the default cluster).
@@ -174,6 +177,7 @@ extension Reader {
             var cluster = Cluster(initiator: name, node: node, quartets: [])
             defer { result.append(cluster) }
             guard let map = tree.property("address-map", of: node) else { continue }
+            cluster.hasAddressMap = true
             let ac = Int(tree.property("#ranges-address-cells", of: node)?.u32 ?? UInt32(rootAddressCells))
             let sc = Int(tree.property("#ranges-size-cells", of: node)?.u32 ?? 1)
             // The specification sizes root addresses by the root's #address-cells; Lopper reads
@@ -223,7 +227,7 @@ extension Reader {
     mutating func applySystemDeviceTree(_ map: inout AddressMap, rootAddressCells: Int) {
         // Most trees have no cluster with an address-map: nothing is resolved for them.
         var clusters = clusters(rootAddressCells: rootAddressCells)
-        guard clusters.contains(where: { !$0.quartets.isEmpty }) else { return }
+        guard clusters.contains(where: \.hasAddressMap) else { return }
         let native = ResolvedMap(map)
         guard let router = try? Router(native) else { return }
         // A quartet naming a node that is no region: an empty bus (a PL aperture with nothing

@@ -132,4 +132,33 @@ struct SystemDeviceTreeTests {
         )
         #expect(run.err.contains("address-map quartet 1 refers to phandle 0x77, which no node has; left out [address-map]"))
     }
+
+    /// A cluster whose `address-map` cannot be read is still a cluster: it sees nothing, as its
+    /// warning says, and the default cluster keeps its view.
+    @Test func unreadableAddressMapSeesNothing() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dts = folder.appendingPathComponent("broken.dts").path
+        try """
+        /dts-v1/;
+        / {
+            #address-cells = <1>;
+            #size-cells = <1>;
+            cpus { #address-cells = <1>; #size-cells = <0>; };
+            cpus-cluster-r5 {
+                compatible = "cpus,cluster";
+                #address-cells = <1>;
+                #size-cells = <0>;
+                address-map = <0x0 &sram 0x0>;
+            };
+            sram: sram@0 { compatible = "mmio-sram"; reg = <0x0 0x10000>; };
+        };
+        """.write(toFile: dts, atomically: true, encoding: .utf8)
+        let r5 = try Tool.run(["show", dts, "--flat", "--initiator", "cluster-r5"])
+        #expect(r5.status == 0 && r5.out.hasSuffix("  No rendered FlatView\n"), "\(r5.out)\(r5.err)")
+        #expect(
+            r5.err.contains(
+                "/cpus-cluster-r5: address-map is 12 bytes, not a whole number of 1+1+1+1-cell quartets; the cluster sees nothing"))
+        #expect(try Self.view(dts, "cpus") == ["  0000000000000000-000000000000ffff (prio 0, sram): sram@0"])
+    }
 }
