@@ -40,9 +40,10 @@ public enum SystemDeviceTree {
         }
     }
 
-    /// The quartets of one view: a span of its flat view each, reserved holes left out, spans
-    /// that cannot be sized in 64 bits (the whole space) split in two.
-    public static func quartets(of router: Router, resolved: ResolvedMap) -> [Quartet] {
+    /// The quartets of one view: a span of its flat view each (the root address where the
+    /// unit's entry lies whoever sees it), reserved holes left out, spans that cannot be sized
+    /// in 64 bits (the whole space) split in two.
+    public static func quartets(of router: Router) -> [Quartet] {
         var result: [Quartet] = []
         for s in router.mergedSegments {
             let node = router.tree[s.unit]
@@ -50,7 +51,7 @@ public enum SystemDeviceTree {
             let origin: UInt64
             switch s.target {
             case .region, .pcieConfig:
-                let placed = resolved.entryPlacements(of: s.unit)
+                let placed = router.map.entryPlacements(of: s.unit)
                 origin = (placed.indices.contains(s.entry) ? placed[s.entry]?.base : nil) ?? node.region.entries[s.entry].range.base
             case .pcieWindow(let i):
                 origin = node.region.pcie?.windows[i].cpuRange.base ?? s.range.base
@@ -102,7 +103,7 @@ public enum SystemDeviceTree {
         for view in views {
             let router = try Router(resolved, initiator: view.initiator, setting: setting)
             var cellsOut: [Region.Property.Cell] = []
-            for q in quartets(of: router, resolved: resolved) {
+            for q in quartets(of: router) {
                 cellsOut += number(q.clusterAddress, cells: cells)
                 cellsOut.append(.reference(.path(q.node)))
                 cellsOut += number(q.rootAddress, cells: cells) + number(q.size, cells: cells)
