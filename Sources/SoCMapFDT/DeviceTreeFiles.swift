@@ -89,10 +89,12 @@ public enum DeviceTreeFiles {
             ["-q", "-I", "dts", "-O", "dtb", "-i", folderPart(of: path).isEmpty ? "." : folderPart(of: path)] + (symbols ? ["-@"] : [])
                 + ["-o", "-", "-"], input: source)
         guard dtc.status == 0 else {
-            let message =
-                dtc.status == 127 && firstLine(dtc.err).hasSuffix("not found on PATH")
-                ? "dtc is not installed (Debian: device-tree-compiler)"
-                : dtc.status == 127 ? firstLine(dtc.err) : "dtc: \(firstLine(dtc.err).replacing("<stdin>", with: path))"
+            let message: String
+            switch dtc.problem {
+            case .notInstalled: message = "dtc is not installed (Debian: device-tree-compiler)"
+            case .cannotRun(let why): message = why
+            case nil: message = "dtc: \(firstLine(dtc.err).replacing("<stdin>", with: path))"
+            }
             throw MapInputError([Diagnostic(.error, "dts", message, at: location)])
         }
         return Array(dtc.out)
